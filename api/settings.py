@@ -1,0 +1,46 @@
+"""Settings read from the environment: `DATABASE_URL` and `REDRESS_*`."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.config import Config
+from starlette.datastructures import Secret
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service reads from its environment, resolved once at start-up."""
+
+    database_url: Secret | None
+    host: str
+    port: int
+    embedded_dir: Path
+    data_dir: Path
+    graphiql: bool
+    introspection: bool
+    pool_min_size: int
+    pool_max_size: int
+    statement_timeout_ms: int
+    log_level: str
+
+
+def load_settings(env_file: str | None = None) -> Settings:
+    """Read the settings from the process environment (and an optional `.env` file)."""
+    config = Config(env_file)
+    url = config("DATABASE_URL", cast=Secret, default=None)
+    production = config("REDRESS_ENV", default="development") == "production"
+    return Settings(
+        database_url=url if url and str(url) else None,
+        host=config("REDRESS_HOST", default="127.0.0.1"),
+        port=config("REDRESS_PORT", cast=int, default=8000),
+        embedded_dir=Path(config("REDRESS_EMBEDDED_DIR", default=str(ROOT / ".pgdata"))),
+        data_dir=Path(config("REDRESS_DATA_DIR", default=str(ROOT / "data"))),
+        graphiql=config("REDRESS_GRAPHIQL", cast=bool, default=not production),
+        introspection=config("REDRESS_INTROSPECTION", cast=bool, default=not production),
+        pool_min_size=config("REDRESS_POOL_MIN", cast=int, default=1),
+        pool_max_size=config("REDRESS_POOL_MAX", cast=int, default=10),
+        statement_timeout_ms=config("REDRESS_STATEMENT_TIMEOUT_MS", cast=int, default=5000),
+        log_level=config("REDRESS_LOG_LEVEL", default="info"),
+    )

@@ -1,0 +1,154 @@
+"""Bulk writes for importers: COPY into a temporary table, then one set-based upsert.
+
+Unchanged rows are left alone, so re-importing a file does not move `updated_at`.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+
+
+@dataclass
+class Counts:
+    """What an import did to one entity."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    unresolved: int = 0
+
+    def add(self, other: "Counts") -> None:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.removed += other.removed
+        self.unresolved += other.unresolved
+
+
+@dataclass
+class Summary:
+    """Counts per entity for one import run."""
+
+    entities: dict[str, Counts] = field(default_factory=dict)
+
+    def __getitem__(self, entity: str) -> Counts:
+        return self.entities.setdefault(entity, Counts())
+
+    def merge(self, other: "Summary") -> None:
+        for entity, counts in other.entities.items():
+            self[entity].add(counts)
+
+    def table(self) -> str:
+        """A plain-text table, one row per entity."""
+        header = ("entity", "inserted", "updated", "unchanged", "removed", "unresolved")
+        rows = [header] + [
+            (
+                name,
+                str(c.inserted),
+                str(c.updated),
+                str(c.unchanged),
+                str(c.removed),
+                str(c.unresolved),
+            )
+            for name, c in sorted(self.entities.items())
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+        lines = [
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+            for row in rows
+        ]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.table()
+
+
+def _ident(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not a plain identifier: {name!r}")
+    return f'"{name}"'
+
+
+async def upsert(
+    conn: asyncpg.Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    key: Sequence[str],
+    *,
+    returning: str = "id",
+) -> tuple[Counts, dict[tuple[Any, ...], Any]]:
+    """Insert or update `rows` of `table` by its unique `key` columns, in two statements.
+
+    Returns the counts and, for every row, its key mapped to its `returning` column.
+    """
+    stage = f"_stage_{table}"
+    cols = ", ".join(_ident(c) for c in columns)
+    keys = ", ".join(_ident(c) for c in key)
+    others = [c for c in columns if c not in key]
+    await conn.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {_ident(stage)} ON COMMIT DROP"
+        f" AS SELECT {cols} FROM {_ident(table)} WITH NO DATA"
+    )
+    await conn.execute(f"TRUNCATE {_ident(stage)}")
+    await conn.copy_records_to_table(stage, records=rows, columns=list(columns))
+    if others:
+        assignments = ", ".join(f"{_ident(c)} = EXCLUDED.{_ident(c)}" for c in others)
+        current = ", ".join(f"t.{_ident(c)}" for c in others)
+        incoming = ", ".join(f"EXCLUDED.{_ident(c)}" for c in others)
+        conflict = f"DO UPDATE SET {assignments} WHERE ({current}) IS DISTINCT FROM ({incoming})"
+    else:
+        conflict = "DO NOTHING"
+    written = await conn.fetch(
+        f"INSERT INTO {_ident(table)} AS t ({cols}) SELECT {cols} FROM {_ident(stage)}"
+        f" ON CONFLICT ({keys}) {conflict}"
+        f" RETURNING (xmax = 0) AS inserted, {', '.join(f't.{_ident(k)}' for k in key)},"
+        f" t.{_ident(returning)} AS _ret"
+    )
+    inserted = sum(1 for r in written if r["inserted"])
+    counts = Counts(inserted=inserted, updated=len(written) - inserted)
+    counts.unchanged = len(rows) - len(written)
+    ids = await conn.fetch(
+        f"SELECT {', '.join(f't.{_ident(k)}' for k in key)}, t.{_ident(returning)} AS _ret"
+        f" FROM {_ident(table)} t JOIN {_ident(stage)} s USING ({keys})"
+    )
+    return counts, {tuple(r[k] for k in key): r["_ret"] for r in ids}
+
+
+async def remove_missing(
+    conn: asyncpg.Connection,
+    table: str,
+    parent_column: str,
+    parent_ids: Sequence[Any],
+    key: Sequence[str],
+    keep: Sequence[Sequence[Any]],
+) -> int:
+    """Delete the child rows of these parents whose `key` is not in `keep`.
+
+    This is how a re-import removes what the source no longer has (a withdrawn cosponsor,
+    an edited action).
+    """
+    if not parent_ids:
+        return 0
+    stage = f"_keep_{table}"
+    keys = ", ".join(_ident(c) for c in key)
+    await conn.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {_ident(stage)} ON COMMIT DROP"
+        f" AS SELECT {keys} FROM {_ident(table)} WITH NO DATA"
+    )
+    await conn.execute(f"TRUNCATE {_ident(stage)}")
+    await conn.copy_records_to_table(stage, records=keep, columns=list(key))
+    status = await conn.execute(
+        f"DELETE FROM {_ident(table)} t WHERE t.{_ident(parent_column)} = ANY($1)"
+        f" AND NOT EXISTS (SELECT 1 FROM {_ident(stage)} k"
+        f" WHERE ({', '.join(f'k.{_ident(c)}' for c in key)})"
+        f" IS NOT DISTINCT FROM ({', '.join(f't.{_ident(c)}' for c in key)}))",
+        list(parent_ids),
+    )
+    return int(status.split()[-1])

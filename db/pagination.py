@@ -1,0 +1,227 @@
+"""Keyset pagination in SQL: one page, or one page per parent in a single statement.
+
+Every ordering is a tuple of non-null SQL expressions that ends in a unique column, all in
+one direction, so that a row comparison `(k0, k1) > ($n, $m)` marks the page boundary.
+A page fetches `first + 1` rows; the extra row only tells whether there is a next page.
+"""
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import asyncpg
+
+from db.pool import Executor
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "bigint": int,
+    "integer": int,
+    "text": str,
+    "date": date.fromisoformat,
+    "timestamptz": datetime.fromisoformat,
+}
+
+
+K = TypeVar("K", bound=Hashable)
+
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+class CursorError(ValueError):
+    """A cursor that this API did not issue for this ordering."""
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """A named sort: SQL expressions with their types, the last one unique."""
+
+    name: str
+    keys: tuple[tuple[str, str], ...]
+    descending: bool = False
+
+    def encode(self, row: asyncpg.Record) -> str:
+        """The opaque cursor of `row`, which carries `_k0`, `_k1`... columns."""
+        values = [_to_json(row[f"_k{i}"]) for i in range(len(self.keys))]
+        raw = json.dumps([self.name, *values], separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def decode(self, cursor: str) -> tuple[Any, ...]:
+        """The key values inside `cursor`; CursorError if it is not one of ours."""
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            name, *values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        except (ValueError, TypeError, binascii.Error) as exc:
+            raise CursorError(f"malformed cursor {cursor!r}") from exc
+        if name != self.name or len(values) != len(self.keys):
+            raise CursorError(f"cursor {cursor!r} does not belong to ordering {self.name}")
+        try:
+            return tuple(
+                _PARSERS[kind](value) for (_, kind), value in zip(self.keys, values, strict=True)
+            )
+        except (ValueError, TypeError) as exc:
+            raise CursorError(f"malformed cursor {cursor!r}") from exc
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which slice of an ordered list to return: Relay's first/after and last/before."""
+
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    @property
+    def size(self) -> int:
+        return self.last if self.last is not None else (self.first or 0)
+
+    @property
+    def backwards(self) -> bool:
+        return self.last is not None
+
+
+@dataclass
+class Page:
+    """Rows of one page in display order, with their cursors and neighbours."""
+
+    rows: list[asyncpg.Record]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+
+
+@dataclass
+class Params:
+    """Collects positional query arguments and hands out their `$n` placeholders."""
+
+    values: list[Any] = field(default_factory=list)
+
+    def add(self, value: Any) -> str:
+        self.values.append(value)
+        return f"${len(self.values)}"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A filtered set of rows: what to select, from where, and the conditions."""
+
+    select: str
+    from_: str
+    where: tuple[str, ...] = ()
+    params: tuple[Any, ...] = ()
+
+
+def _where(clauses: Sequence[str]) -> str:
+    return " AND ".join(f"({c})" for c in clauses) if clauses else "TRUE"
+
+
+def _window_sql(listing: Listing, ordering: Ordering, window: Window, params: Params) -> str:
+    """The body of a page query over `listing`, cut by the window's cursors and size."""
+    clauses = list(listing.where)
+    keys = ", ".join(expr for expr, _ in ordering.keys)
+    for cursor, after in ((window.after, True), (window.before, False)):
+        if cursor is None:
+            continue
+        values = ordering.decode(cursor)
+        placeholders = ", ".join(
+            f"{params.add(v)}::{kind}" for v, (_, kind) in zip(values, ordering.keys, strict=True)
+        )
+        op = ">" if after != ordering.descending else "<"
+        clauses.append(f"({keys}) {op} ({placeholders})")
+    reverse = window.backwards != ordering.descending
+    direction = "DESC" if reverse else "ASC"
+    order_by = ", ".join(f"{expr} {direction}" for expr, _ in ordering.keys)
+    key_columns = ", ".join(f"{expr} AS _k{i}" for i, (expr, _) in enumerate(ordering.keys))
+    limit = params.add(window.size + 1)
+    return (
+        f"SELECT {listing.select}, {key_columns} FROM {listing.from_} "
+        f"WHERE {_where(clauses)} ORDER BY {order_by} LIMIT {limit}"
+    )
+
+
+def _page(rows: list[asyncpg.Record], ordering: Ordering, window: Window) -> Page:
+    more = len(rows) > window.size
+    rows = rows[: window.size]
+    if window.backwards:
+        rows.reverse()
+        has_previous, has_next = more, window.before is not None
+    else:
+        has_next, has_previous = more, window.after is not None
+    return Page(rows, [ordering.encode(r) for r in rows], has_next, has_previous)
+
+
+def _renumber(listing: Listing, params: Params) -> Listing:
+    """Shift the listing's own `$n` placeholders after the ones already in `params`."""
+    offset = len(params.values)
+    where = tuple(
+        _PLACEHOLDER.sub(lambda m: f"${int(m.group(1)) + offset}", clause)
+        for clause in listing.where
+    )
+    params.values.extend(listing.params)
+    return Listing(listing.select, listing.from_, where, ())
+
+
+async def fetch_page(db: Executor, listing: Listing, ordering: Ordering, window: Window) -> Page:
+    """One page of `listing` in one statement."""
+    params = Params(list(listing.params))
+    sql = _window_sql(listing, ordering, window, params)
+    return _page(await db.fetch(sql, *params.values), ordering, window)
+
+
+async def fetch_pages_by_parent(
+    db: Executor,
+    listing: Listing,
+    parent: tuple[str, str],
+    parent_keys: Sequence[K],
+    ordering: Ordering,
+    window: Window,
+) -> dict[K, Page]:
+    """One page per parent key, all in one statement (a LATERAL join per key).
+
+    `parent` is the SQL expression that holds a row's parent key, and its type.
+    """
+    expr, kind = parent
+    params = Params([list(parent_keys)])
+    inner = _renumber(listing, params)
+    inner = Listing(inner.select, inner.from_, (f"{expr} = k.parent_key", *inner.where))
+    body = _window_sql(inner, ordering, window, params)
+    sql = (
+        f"SELECT k.parent_key AS _parent, p.* FROM unnest($1::{kind}[]) AS k(parent_key) "
+        f"CROSS JOIN LATERAL ({body}) p"
+    )
+    grouped: dict[K, list[asyncpg.Record]] = {key: [] for key in parent_keys}
+    for row in await db.fetch(sql, *params.values):
+        grouped[row["_parent"]].append(row)
+    return {key: _page(rows, ordering, window) for key, rows in grouped.items()}
+
+
+async def count(db: Executor, listing: Listing) -> int:
+    """How many rows `listing` has."""
+    sql = f"SELECT count(*) FROM {listing.from_} WHERE {_where(listing.where)}"
+    return int(await db.fetchval(sql, *listing.params))
+
+
+async def count_by_parent(
+    db: Executor, listing: Listing, parent: tuple[str, str], parent_keys: Sequence[K]
+) -> dict[K, int]:
+    """How many rows `listing` has for each parent key, in one statement."""
+    expr, kind = parent
+    params = Params([list(parent_keys)])
+    inner = _renumber(listing, params)
+    sql = (
+        f"SELECT {expr} AS _parent, count(*) AS n FROM {inner.from_} "
+        f"WHERE {expr} = ANY($1::{kind}[]) AND {_where(inner.where)} GROUP BY 1"
+    )
+    counts = {row["_parent"]: row["n"] for row in await db.fetch(sql, *params.values)}
+    return {key: counts.get(key, 0) for key in parent_keys}

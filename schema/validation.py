@@ -1,0 +1,29 @@
+"""Checks on argument values that GraphQL's type system cannot express."""
+
+import re
+
+from db.search import prefix_query
+from schema.errors import BadUserInput
+
+_STATE = re.compile(r"^[A-Z]{2}$")
+
+
+def state_code(value: str | None, argument: str = "state") -> str | None:
+    """A two-letter postal code such as `MA`, upper-cased, or BAD_USER_INPUT."""
+    if value is None:
+        return None
+    code = value.strip().upper()
+    if not _STATE.match(code):
+        raise BadUserInput(
+            f"`{argument}` must be a two-letter state code, got {value!r}", argument=argument
+        )
+    return code
+
+
+def search_words(value: str | None, argument: str) -> str | None:
+    """Search text that has at least one word, or BAD_USER_INPUT."""
+    if value is None:
+        return None
+    if prefix_query(value) is None:
+        raise BadUserInput(f"`{argument}` has no words to search for", argument=argument)
+    return value

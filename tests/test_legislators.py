@@ -1,0 +1,64 @@
+"""The legislators root field, lookups by bioguide id, and nested terms and committees."""
+
+from tests.conftest import error_codes, graphql
+
+
+async def test_lookup_by_bioguide_id(client):
+    body = await graphql(
+        client,
+        """{ legislator(bioguideId: "P000617") {
+              bioguideId name { first last officialFull }
+              currentTerm { chamber state party }
+              terms(first: 1) { edges { node { chamber } } totalCount }
+            } }""",
+    )
+    assert "errors" not in body, body
+    legislator = body["data"]["legislator"]
+    assert legislator["name"]["last"] == "Pressley"
+    assert legislator["currentTerm"] == {"chamber": "HOUSE", "state": "MA", "party": "Democrat"}
+    assert legislator["terms"]["totalCount"] >= 3
+
+
+async def test_unknown_bioguide_id_is_not_found(client):
+    body = await graphql(client, '{ legislator(bioguideId: "X999999") { bioguideId } }')
+    assert error_codes(body) == ["NOT_FOUND"]
+
+
+async def test_filter_by_state_and_chamber_pages_in_sql(client):
+    query = """query($after: String) {
+      legislators(filter: {state: "MA", chamber: SENATE, current: true}, first: 1, after: $after) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        nodes { bioguideId }
+      } }"""
+    first = (await graphql(client, query))["data"]["legislators"]
+    assert first["totalCount"] == 2
+    assert first["pageInfo"]["hasNextPage"] is True
+    second = (await graphql(client, query, {"after": first["pageInfo"]["endCursor"]}))["data"]
+    page = second["legislators"]
+    assert page["pageInfo"]["hasNextPage"] is False
+    found = {first["nodes"][0]["bioguideId"], page["nodes"][0]["bioguideId"]}
+    assert found == {"M000133", "W000817"}  # Markey and Warren
+
+
+async def test_name_search_matches_prefixes(client):
+    body = await graphql(
+        client, '{ legislators(filter: {name: "ayan press"}) { nodes { bioguideId } } }'
+    )
+    assert [n["bioguideId"] for n in body["data"]["legislators"]["nodes"]] == ["P000617"]
+
+
+async def test_every_shipped_legislator_is_listed(client):
+    body = await graphql(client, "{ legislators { totalCount } }")
+    assert body["data"]["legislators"]["totalCount"] == 537
+
+
+async def test_committee_memberships(client):
+    body = await graphql(
+        client,
+        """{ legislator(bioguideId: "M000133") {
+              committees(first: 100) { totalCount nodes { committee { thomasId } side } } } }""",
+    )
+    seats = body["data"]["legislator"]["committees"]
+    assert seats["totalCount"] == len(seats["nodes"]) > 0
+    assert all(seat["side"] in ("MAJORITY", "MINORITY") for seat in seats["nodes"])
