@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -169,8 +169,13 @@ class CommitteeQueries:
     async def committees(
         self,
         info: Info,
-        filter: CommitteeFilter | None = None,
-        order_by: CommitteeOrder = CommitteeOrder.NAME,
+        filter: Annotated[
+            CommitteeFilter | None,
+            strawberry.argument(description="Only items matching all of these."),
+        ] = None,
+        order_by: Annotated[
+            CommitteeOrder, strawberry.argument(description="The sort order.")
+        ] = CommitteeOrder.NAME,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -184,7 +189,13 @@ class CommitteeQueries:
         return connection(page, Committee.from_row, lambda: loaders.total(conditions))
 
     @strawberry.field(description="One committee by thomas code; NOT_FOUND if there is none.")
-    async def committee(self, info: Info, thomas_id: str) -> Committee:
+    async def committee(
+        self,
+        info: Info,
+        thomas_id: Annotated[
+            str, strawberry.argument(description="A thomas code such as `HSJU` or `HSJU08`.")
+        ],
+    ) -> Committee:
         row = await info.context.loaders.committees.by_thomas_id.load(thomas_id)
         if row is None:
             raise NotFound(f"no committee with thomas id {thomas_id!r}")

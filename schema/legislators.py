@@ -223,8 +223,13 @@ class LegislatorQueries:
     async def legislators(
         self,
         info: Info,
-        filter: LegislatorFilter | None = None,
-        order_by: LegislatorOrder = LegislatorOrder.NAME,
+        filter: Annotated[
+            LegislatorFilter | None,
+            strawberry.argument(description="Only items matching all of these."),
+        ] = None,
+        order_by: Annotated[
+            LegislatorOrder, strawberry.argument(description="The sort order.")
+        ] = LegislatorOrder.NAME,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -238,7 +243,13 @@ class LegislatorQueries:
         return connection(page, Legislator.from_row, lambda: loaders.total(conditions))
 
     @strawberry.field(description="One legislator by bioguide id; NOT_FOUND if there is none.")
-    async def legislator(self, info: Info, bioguide_id: str) -> Legislator:
+    async def legislator(
+        self,
+        info: Info,
+        bioguide_id: Annotated[
+            str, strawberry.argument(description="A bioguide id such as `P000617`.")
+        ],
+    ) -> Legislator:
         row = await info.context.loaders.legislators.by_bioguide_id.load(bioguide_id)
         if row is None:
             raise NotFound(f"no legislator with bioguide id {bioguide_id!r}")

@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -33,11 +33,19 @@ async def load_node(info: Info, global_id: str) -> Any:
 @strawberry.type
 class NodeQueries:
     @strawberry.field(description="Any object by its global id.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
+    ) -> Node:
         return await load_node(info, id)
 
     @strawberry.field(description="Several objects by global id, in the order given (max 100).")
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node]:
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global ids.")],
+    ) -> list[Node]:
         if len(ids) > MAX_PAGE_SIZE:
             raise BadUserInput(f"at most {MAX_PAGE_SIZE} ids per request", argument="ids")
         return list(await asyncio.gather(*(load_node(info, global_id) for global_id in ids)))

@@ -1,0 +1,73 @@
+"""Bad input gets a GraphQL error with a clear message and `extensions.code`, never a 500."""
+
+import base64
+
+import pytest
+
+from tests.conftest import error_codes, graphql
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "message"),
+    [
+        ('{ node(id: "not base64!") { id } }', "BAD_USER_INPUT", "malformed id"),
+        (f'{{ node(id: "{_b64("Legislator:abc")}") {{ id }} }}', "BAD_USER_INPUT", "malformed id"),
+        (f'{{ node(id: "{_b64("Spaceship:1")}") {{ id }} }}', "BAD_USER_INPUT", "no known type"),
+        (f'{{ node(id: "{_b64("Legislator:999999999")}") {{ id }} }}', "NOT_FOUND", "no Legislator"),
+        ('{ legislators(after: "garbage") { totalCount } }', "BAD_USER_INPUT", "malformed cursor"),
+        ("{ legislators(first: 101) { totalCount } }", "BAD_USER_INPUT", "between 0 and 100"),
+        ("{ legislators(first: 1000000) { totalCount } }", "BAD_USER_INPUT", "between 0 and 100"),
+        ("{ legislators(first: -1) { totalCount } }", "BAD_USER_INPUT", "between 0 and 100"),
+        ("{ legislators(last: 101) { totalCount } }", "BAD_USER_INPUT", "between 0 and 100"),
+        ("{ legislators(first: 1, last: 1) { totalCount } }", "BAD_USER_INPUT", "not both"),
+        ("{ legislators(orderBy: SHOE_SIZE) { totalCount } }", "BAD_USER_INPUT", "SHOE_SIZE"),
+        ('{ legislators(filter: {state: "Massachusetts"}) { totalCount } }', "BAD_USER_INPUT",
+         "two-letter state code"),
+        ('{ legislators(filter: {name: "!!"}) { totalCount } }', "BAD_USER_INPUT", "no words"),
+        ('{ legislators(filter: {updatedSince: "2026-02-30T00:00:00Z"}) { totalCount } }',
+         "BAD_USER_INPUT", "DateTime"),
+        ("{ legislators { nope } }", "BAD_USER_INPUT", "nope"),
+        ("{ legislators {", "BAD_USER_INPUT", "Syntax Error"),
+    ],
+)
+async def test_bad_input_is_a_coded_error(client, query, code, message):
+    body = await graphql(client, query)
+    assert error_codes(body) == [code], body
+    assert message in body["errors"][0]["message"]
+
+
+async def test_cursor_of_another_ordering_is_refused(client):
+    body = await graphql(client, "{ legislators(first: 1) { pageInfo { endCursor } } }")
+    cursor = body["data"]["legislators"]["pageInfo"]["endCursor"]
+    other = await graphql(
+        client,
+        "query($c: String) { legislators(orderBy: UPDATED_AT, after: $c) { totalCount } }",
+        {"c": cursor},
+    )
+    assert error_codes(other) == ["BAD_USER_INPUT"]
+
+
+async def test_impossible_date_in_variables_is_refused(client):
+    body = await graphql(
+        client,
+        "query($t: DateTime) { legislators(filter: {updatedSince: $t}) { totalCount } }",
+        {"t": "2026-13-45T00:00:00Z"},
+    )
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_wrong_variable_type_is_refused(client):
+    body = await graphql(
+        client, "query($n: Int) { legislators(first: $n) { totalCount } }", {"n": "ten"}
+    )
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_nodes_refuses_more_than_100_ids(client):
+    ids = ", ".join(f'"{_b64(f"Legislator:{i}")}"' for i in range(101))
+    body = await graphql(client, f"{{ nodes(ids: [{ids}]) {{ id }} }}")
+    assert error_codes(body) == ["BAD_USER_INPUT"]

@@ -1,0 +1,39 @@
+"""Nested lists are batched: a request's SQL statement count does not grow with page size.
+
+Each query runs at page size 1 and at page size 100; both must run the same statements.
+The pinned numbers are the invariant: one statement per relation level, plus counts.
+"""
+
+import pytest
+
+from db.pool import log_statements
+from tests.conftest import graphql
+
+DEEP_QUERIES = {
+    "legislators -> terms, committees -> committee": (
+        """query($n: Int) { legislators(first: $n) {
+             nodes { terms(first: $n) { totalCount nodes { state } }
+                     currentTerm { party }
+                     committees(first: $n) { nodes { committee { name } } } } } }""",
+        6,
+    ),
+    "committees -> members -> legislator -> terms": (
+        """query($n: Int) { committees(first: $n) {
+             totalCount
+             nodes { subcommittees(first: $n) { totalCount }
+                     members(first: $n) { nodes { legislator { terms(first: $n) { nodes { start } } } } } } } }""",
+        7,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", DEEP_QUERIES)
+async def test_statement_count_does_not_grow_with_page_size(client, name):
+    query, expected = DEEP_QUERIES[name]
+    counts = {}
+    for size in (1, 100):
+        async with log_statements() as log:
+            body = await graphql(client, query, {"n": size})
+        assert "errors" not in body, body
+        counts[size] = log.count
+    assert counts == {1: expected, 100: expected}
