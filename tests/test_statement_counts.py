@@ -21,7 +21,8 @@ DEEP_QUERIES = {
         """query($n: Int) { committees(first: $n) {
              totalCount
              nodes { subcommittees(first: $n) { totalCount }
-                     members(first: $n) { nodes { legislator { terms(first: $n) { nodes { start } } } } } } } }""",
+                     members(first: $n) {
+                       nodes { legislator { terms(first: $n) { nodes { start } } } } } } } }""",
         7,
     ),
 }
