@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -13,6 +13,9 @@ from schema.errors import NotFound
 from schema.legislators import Legislator
 from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
 from schema.validation import search_words
+
+if TYPE_CHECKING:
+    from schema.bills import Bill
 
 
 @strawberry.enum(description="Which chamber a committee belongs to.")
@@ -107,6 +110,23 @@ class Committee(Node):
         page = await loaders.members.load((self.pk, window(first, after, last, before)))
         return connection(
             page, CommitteeMembership.from_row, lambda: loaded_count(loaders.member_count, self.pk)
+        )
+
+    @strawberry.field(description="Bills referred to it, newest introduced first.")
+    async def bills(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated["Bill", strawberry.lazy("schema.bills")]]:
+        from schema.bills import Bill
+
+        loaders = info.context.loaders.bills
+        page = await loaders.referred_to.load((self.pk, window(first, after, last, before)))
+        return connection(
+            page, Bill.from_row, lambda: loaded_count(loaders.referred_count, self.pk)
         )
 
 

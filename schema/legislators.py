@@ -15,7 +15,10 @@ from schema.relay import Connection, Node, connection, loaded_count, to_global_i
 from schema.validation import search_words, state_code
 
 if TYPE_CHECKING:
+    from schema.bills import Bill
     from schema.committees import CommitteeMembership
+    from schema.statements import Statement
+    from schema.votes import VotePosition
 
 
 @strawberry.enum(description="Gender as recorded by the congress-legislators project.")
@@ -182,6 +185,79 @@ class Legislator(Node):
         page = await loaders.memberships_of.load((self.pk, window(first, after, last, before)))
         return connection(
             page, Membership.from_row, lambda: loaded_count(loaders.membership_count, self.pk)
+        )
+
+    @strawberry.field(description="Bills they sponsored, newest introduced first.")
+    async def sponsored_bills(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated["Bill", strawberry.lazy("schema.bills")]]:
+        from schema.bills import Bill
+
+        loaders = info.context.loaders.bills
+        page = await loaders.sponsored_by.load((self.pk, window(first, after, last, before)))
+        return connection(
+            page, Bill.from_row, lambda: loaded_count(loaders.sponsored_count, self.pk)
+        )
+
+    @strawberry.field(
+        description="Bills they cosponsored (withdrawn cosponsorships included), newest first."
+    )
+    async def cosponsored_bills(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated["Bill", strawberry.lazy("schema.bills")]]:
+        from schema.bills import Bill
+
+        loaders = info.context.loaders.bills
+        page = await loaders.cosponsored_by.load((self.pk, window(first, after, last, before)))
+        return connection(
+            page, Bill.from_row, lambda: loaded_count(loaders.cosponsored_count, self.pk)
+        )
+
+    @strawberry.field(description="How they voted on each roll call, newest vote first.")
+    async def vote_positions(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated["VotePosition", strawberry.lazy("schema.votes")]]:
+        from schema.votes import VotePosition
+
+        loaders = info.context.loaders.votes
+        key = (self.pk, window(first, after, last, before))
+        page = await loaders.positions_of_legislator.load(key)
+        return connection(
+            page,
+            VotePosition.from_row,
+            lambda: loaded_count(loaders.positions_of_legislator_count, self.pk),
+        )
+
+    @strawberry.field(description="What they said in public, newest first (unknown dates last).")
+    async def statements(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated["Statement", strawberry.lazy("schema.statements")]]:
+        from schema.statements import Statement
+
+        loaders = info.context.loaders.statements
+        page = await loaders.by_legislator.load((self.pk, window(first, after, last, before)))
+        return connection(
+            page, Statement.from_row, lambda: loaded_count(loaders.by_legislator_count, self.pk)
         )
 
 

@@ -6,15 +6,31 @@ from typing import Annotated, Any
 
 import strawberry
 
+from schema.bills import Bill
 from schema.committees import Committee
 from schema.context import Info
 from schema.errors import BadUserInput, NotFound
+from schema.incidents import Incident
 from schema.legislators import Legislator
+from schema.organizations import Organization
+from schema.people import Person
 from schema.relay import MAX_PAGE_SIZE, Node, from_global_id
+from schema.sources import Source
+from schema.statements import Statement
+from schema.topics import Topic
+from schema.votes import Vote
 
 LOADERS: dict[str, Callable[[Info, int], Awaitable[Any]]] = {
     "Legislator": Legislator.load,
     "Committee": Committee.load,
+    "Bill": Bill.load,
+    "Vote": Vote.load,
+    "Statement": Statement.load,
+    "Incident": Incident.load,
+    "Person": Person.load,
+    "Organization": Organization.load,
+    "Source": Source.load,
+    "Topic": Topic.load,
 }
 
 

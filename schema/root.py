@@ -6,16 +6,36 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
+from schema.bills import BillQueries
 from schema.committees import CommitteeQueries
 from schema.errors import classify
+from schema.incidents import IncidentQueries
 from schema.legislators import LegislatorQueries
 from schema.nodes import NodeQueries
+from schema.organizations import OrganizationQueries
+from schema.people import PersonQueries
+from schema.sources import SourceQueries
+from schema.statements import StatementQueries
+from schema.topics import TopicQueries
+from schema.votes import VoteQueries
 
 
 @strawberry.type(
     description="Accountability data: bills, legislators, votes, statements, incidents."
 )
-class Query(NodeQueries, LegislatorQueries, CommitteeQueries):
+class Query(
+    NodeQueries,
+    LegislatorQueries,
+    CommitteeQueries,
+    BillQueries,
+    VoteQueries,
+    StatementQueries,
+    IncidentQueries,
+    PersonQueries,
+    OrganizationQueries,
+    SourceQueries,
+    TopicQueries,
+):
     pass
 
 

@@ -10,6 +10,43 @@ from db.pool import log_statements
 from tests.conftest import graphql
 
 DEEP_QUERIES = {
+    "bills -> cosponsors -> legislator -> terms": (
+        """query($n: Int) { bills(filter: {congress: 117}, first: $n, orderBy: BILL_ID) {
+             nodes { billId cosponsors(first: $n) {
+               nodes { legislator { terms(first: $n) { nodes { party } } } } } } } }""",
+        4,
+    ),
+    "votes -> positions -> legislator -> committees": (
+        """query($n: Int) { votes(first: $n) {
+             nodes { voteId positions(first: $n) {
+               nodes { position legislator { committees(first: $n) {
+                 nodes { committee { name } } } } } } } } }""",
+        5,
+    ),
+    "incidents -> statements -> speaker": (
+        """query($n: Int) { incidents(first: $n) {
+             nodes { statements(first: $n) {
+               nodes { quote speaker {
+                 __typename
+                 ... on Legislator { bioguideId }
+                 ... on Person { name }
+                 ... on Organization { name } } } } } } }""",
+        3,
+    ),
+    "topic -> bills -> votes -> totals": (
+        """query($n: Int) { topic(slug: "qualified-immunity-ice") {
+             bills(last: $n) { nodes { billId votes(first: $n) {
+               nodes { voteId totals { yea nay byParty { party yea nay } } } } } } } }""",
+        4,
+    ),
+    "legislator -> sponsored, cosponsored, votes, statements": (
+        """query($n: Int) { legislators(filter: {state: "MA"}, first: $n) {
+             nodes { sponsoredBills(first: $n) { totalCount nodes { billId } }
+                     cosponsoredBills(first: $n) { totalCount nodes { billId } }
+                     votePositions(first: $n) { totalCount nodes { position vote { voteId } } }
+                     statements(first: $n) { totalCount nodes { quote } } } } }""",
+        10,
+    ),
     "legislators -> terms, committees -> committee": (
         """query($n: Int) { legislators(first: $n) {
              nodes { terms(first: $n) { totalCount nodes { state } }

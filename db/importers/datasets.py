@@ -22,6 +22,28 @@ CONGRESS_LEGISLATORS = Dataset(
     "https://github.com/unitedstates/congress-legislators",
     "CC0-1.0",
 )
+GPO_BILLSTATUS = Dataset(
+    "gpo-billstatus",
+    "GPO Bill Status XML bulk data",
+    "https://www.govinfo.gov/bulkdata/BILLSTATUS",
+    "public-domain",
+    "Government Publishing Office and Library of Congress; a US Government work (17 U.S.C. 105).",
+)
+USCONGRESS_BILLS = Dataset(
+    "uscongress-bills",
+    "unitedstates/congress bill data",
+    "https://github.com/unitedstates/congress",
+    "public-domain",
+    "Bill status from GPO BILLSTATUS, converted by the unitedstates/congress scraper (CC0-1.0).",
+)
+USCONGRESS_VOTES = Dataset(
+    "uscongress-votes",
+    "unitedstates/congress roll-call votes",
+    "https://github.com/unitedstates/congress",
+    "public-domain",
+    "House Clerk and Senate LIS roll-call records, converted by the unitedstates/congress"
+    " scraper (CC0-1.0).",
+)
 REDRESS_CURATED = Dataset(
     "redress-curated",
     "Redress curated records",

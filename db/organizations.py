@@ -1,0 +1,132 @@
+"""SQL for organizations: agencies, advocacy groups, news outlets."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from db import incidents as incident_sql
+from db import statements as statement_sql
+from db.pagination import (
+    Listing,
+    Ordering,
+    Page,
+    Params,
+    Window,
+    count,
+    count_by_parent,
+    fetch_page,
+    fetch_pages_by_parent,
+)
+from db.pool import Executor
+from db.search import prefix_query
+
+COLUMNS = "o.id, o.slug, o.name, o.abbreviation, o.kind, o.url, o.created_at, o.updated_at"
+
+ORDERINGS = {
+    "name": Ordering("name", (("o.name", "text"), ("o.id", "bigint"))),
+    "updated": Ordering("updated", (("o.updated_at", "timestamptz"), ("o.id", "bigint"))),
+}
+BY_NAME = ORDERINGS["name"]
+
+
+@dataclass(frozen=True)
+class OrganizationFilter:
+    """Conditions on organizations."""
+
+    kind: str | None = None
+    name: str | None = None
+    updated_since: datetime | None = None
+
+
+def listing(f: OrganizationFilter) -> Listing:
+    """The organizations that match `f`."""
+    p = Params()
+    where = []
+    if f.kind is not None:
+        where.append(f"o.kind = {p.add(f.kind)}")
+    if f.name is not None:
+        where.append(
+            "to_tsvector('simple', o.name || ' ' || coalesce(o.abbreviation, ''))"
+            f" @@ to_tsquery('simple', {p.add(prefix_query(f.name))})"
+        )
+    if f.updated_since is not None:
+        where.append(f"o.updated_at > {p.add(f.updated_since)}")
+    return Listing(COLUMNS, "organizations o", tuple(where), tuple(p.values))
+
+
+async def page(db: Executor, f: OrganizationFilter, order: str, window: Window) -> Page:
+    """One page of organizations matching `f`."""
+    return await fetch_page(db, listing(f), ORDERINGS[order], window)
+
+
+async def total(db: Executor, f: OrganizationFilter) -> int:
+    """How many organizations match `f`."""
+    return await count(db, listing(f))
+
+
+async def by_ids(db: Executor, ids: Sequence[int]) -> dict[int, asyncpg.Record]:
+    """Organizations by row id."""
+    rows = await db.fetch(f"SELECT {COLUMNS} FROM organizations o WHERE o.id = ANY($1)", ids)
+    return {row["id"]: row for row in rows}
+
+
+async def by_slugs(db: Executor, slugs: Sequence[str]) -> dict[str, asyncpg.Record]:
+    """Organizations by slug."""
+    rows = await db.fetch(f"SELECT {COLUMNS} FROM organizations o WHERE o.slug = ANY($1)", slugs)
+    return {row["slug"]: row for row in rows}
+
+
+def statements_listing() -> Listing:
+    """Statements made by organizations."""
+    return Listing(statement_sql.COLUMNS, "statements s")
+
+
+async def statement_pages(
+    db: Executor, organization_ids: Sequence[int], window: Window
+) -> dict[int, Page]:
+    """A page of each organization's statements, newest first."""
+    return await fetch_pages_by_parent(
+        db,
+        statements_listing(),
+        ("s.speaker_organization_id", "bigint"),
+        organization_ids,
+        statement_sql.NEWEST,
+        window,
+    )
+
+
+async def statement_counts(db: Executor, organization_ids: Sequence[int]) -> dict[int, int]:
+    """How many statements each organization made."""
+    return await count_by_parent(
+        db, statements_listing(), ("s.speaker_organization_id", "bigint"), organization_ids
+    )
+
+
+def incidents_listing() -> Listing:
+    """Incidents with the agencies involved."""
+    return Listing(
+        incident_sql.COLUMNS, "incident_agencies ia JOIN incidents i ON i.id = ia.incident_id"
+    )
+
+
+async def incident_pages(
+    db: Executor, organization_ids: Sequence[int], window: Window
+) -> dict[int, Page]:
+    """A page of the incidents each organization was involved in as an agency, newest first."""
+    return await fetch_pages_by_parent(
+        db,
+        incidents_listing(),
+        ("ia.organization_id", "bigint"),
+        organization_ids,
+        incident_sql.NEWEST,
+        window,
+    )
+
+
+async def incident_counts(db: Executor, organization_ids: Sequence[int]) -> dict[int, int]:
+    """How many incidents each organization was involved in as an agency."""
+    return await count_by_parent(
+        db, incidents_listing(), ("ia.organization_id", "bigint"), organization_ids
+    )

@@ -1,0 +1,125 @@
+"""SQL for people: speakers who are not members of Congress, and people in incidents."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from db import incidents as incident_sql
+from db import statements as statement_sql
+from db.pagination import (
+    Listing,
+    Ordering,
+    Page,
+    Params,
+    Window,
+    count,
+    count_by_parent,
+    fetch_page,
+    fetch_pages_by_parent,
+)
+from db.pool import Executor
+from db.search import prefix_query
+
+COLUMNS = "pe.id, pe.slug, pe.name, pe.description, pe.created_at, pe.updated_at"
+
+ORDERINGS = {
+    "name": Ordering("name", (("pe.name", "text"), ("pe.id", "bigint"))),
+    "updated": Ordering("updated", (("pe.updated_at", "timestamptz"), ("pe.id", "bigint"))),
+}
+
+# A person's part in incidents, the incident newest first.
+BY_INCIDENT_DATE = Ordering(
+    "incident",
+    (("coalesce(i.occurred_on, '-infinity'::date)", "date"), ("ip.id", "bigint")),
+    descending=True,
+)
+
+
+@dataclass(frozen=True)
+class PersonFilter:
+    """Conditions on people."""
+
+    name: str | None = None
+    updated_since: datetime | None = None
+
+
+def listing(f: PersonFilter) -> Listing:
+    """The people that match `f`."""
+    p = Params()
+    where = []
+    if f.name is not None:
+        where.append(f"pe.search @@ to_tsquery('simple', {p.add(prefix_query(f.name))})")
+    if f.updated_since is not None:
+        where.append(f"pe.updated_at > {p.add(f.updated_since)}")
+    return Listing(COLUMNS, "people pe", tuple(where), tuple(p.values))
+
+
+async def page(db: Executor, f: PersonFilter, order: str, window: Window) -> Page:
+    """One page of people matching `f`."""
+    return await fetch_page(db, listing(f), ORDERINGS[order], window)
+
+
+async def total(db: Executor, f: PersonFilter) -> int:
+    """How many people match `f`."""
+    return await count(db, listing(f))
+
+
+async def by_ids(db: Executor, ids: Sequence[int]) -> dict[int, asyncpg.Record]:
+    """People by row id."""
+    rows = await db.fetch(f"SELECT {COLUMNS} FROM people pe WHERE pe.id = ANY($1)", ids)
+    return {row["id"]: row for row in rows}
+
+
+async def by_slugs(db: Executor, slugs: Sequence[str]) -> dict[str, asyncpg.Record]:
+    """People by slug."""
+    rows = await db.fetch(f"SELECT {COLUMNS} FROM people pe WHERE pe.slug = ANY($1)", slugs)
+    return {row["slug"]: row for row in rows}
+
+
+def statements_listing() -> Listing:
+    """Statements made by people."""
+    return Listing(statement_sql.COLUMNS, "statements s")
+
+
+async def statement_pages(
+    db: Executor, person_ids: Sequence[int], window: Window
+) -> dict[int, Page]:
+    """A page of each person's statements, newest first."""
+    return await fetch_pages_by_parent(
+        db,
+        statements_listing(),
+        ("s.speaker_person_id", "bigint"),
+        person_ids,
+        statement_sql.NEWEST,
+        window,
+    )
+
+
+async def statement_counts(db: Executor, person_ids: Sequence[int]) -> dict[int, int]:
+    """How many statements each person made."""
+    return await count_by_parent(
+        db, statements_listing(), ("s.speaker_person_id", "bigint"), person_ids
+    )
+
+
+def incidents_listing() -> Listing:
+    """People's parts in incidents (rows with incident_people columns)."""
+    return Listing(
+        incident_sql.PERSON_COLUMNS, "incident_people ip JOIN incidents i ON i.id = ip.incident_id"
+    )
+
+
+async def incident_pages(
+    db: Executor, person_ids: Sequence[int], window: Window
+) -> dict[int, Page]:
+    """A page of each person's parts in incidents, the incident newest first."""
+    return await fetch_pages_by_parent(
+        db, incidents_listing(), ("ip.person_id", "bigint"), person_ids, BY_INCIDENT_DATE, window
+    )
+
+
+async def incident_counts(db: Executor, person_ids: Sequence[int]) -> dict[int, int]:
+    """How many parts in incidents each person has."""
+    return await count_by_parent(db, incidents_listing(), ("ip.person_id", "bigint"), person_ids)

@@ -1,0 +1,145 @@
+"""SQL for sources (the documents that back statements and incidents) and their datasets."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from db import incidents as incident_sql
+from db import statements as statement_sql
+from db.pagination import (
+    Listing,
+    Ordering,
+    Page,
+    Params,
+    Window,
+    count,
+    count_by_parent,
+    fetch_page,
+    fetch_pages_by_parent,
+)
+from db.pool import Executor
+
+COLUMNS = (
+    "src.id, src.url, src.title, src.publisher, src.published_on, src.published_precision,"
+    " src.archived_url, src.retrieved_at, src.dataset_id, src.created_at, src.updated_at"
+)
+
+ORDERINGS = {
+    # Unknown publication dates sort last.
+    "newest": Ordering(
+        "newest",
+        (("coalesce(src.published_on, '-infinity'::date)", "date"), ("src.id", "bigint")),
+        descending=True,
+    ),
+    "updated": Ordering("updated", (("src.updated_at", "timestamptz"), ("src.id", "bigint"))),
+}
+NEWEST = ORDERINGS["newest"]
+
+DATASET_COLUMNS = "d.id, d.key, d.name, d.url, d.license, d.attribution"
+
+
+@dataclass(frozen=True)
+class SourceFilter:
+    """Conditions on sources."""
+
+    publisher: str | None = None
+    dataset: str | None = None
+    updated_since: datetime | None = None
+
+
+def listing(f: SourceFilter) -> Listing:
+    """The sources that match `f`."""
+    p = Params()
+    where = []
+    if f.publisher is not None:
+        where.append(f"lower(src.publisher) = lower({p.add(f.publisher)})")
+    if f.dataset is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM datasets d WHERE d.id = src.dataset_id"
+            f" AND d.key = {p.add(f.dataset)})"
+        )
+    if f.updated_since is not None:
+        where.append(f"src.updated_at > {p.add(f.updated_since)}")
+    return Listing(COLUMNS, "sources src", tuple(where), tuple(p.values))
+
+
+async def page(db: Executor, f: SourceFilter, order: str, window: Window) -> Page:
+    """One page of sources matching `f`."""
+    return await fetch_page(db, listing(f), ORDERINGS[order], window)
+
+
+async def total(db: Executor, f: SourceFilter) -> int:
+    """How many sources match `f`."""
+    return await count(db, listing(f))
+
+
+async def by_ids(db: Executor, ids: Sequence[int]) -> dict[int, asyncpg.Record]:
+    """Sources by row id."""
+    rows = await db.fetch(f"SELECT {COLUMNS} FROM sources src WHERE src.id = ANY($1)", ids)
+    return {row["id"]: row for row in rows}
+
+
+async def by_urls(db: Executor, urls: Sequence[str]) -> dict[str, asyncpg.Record]:
+    """Sources by URL."""
+    rows = await db.fetch(f"SELECT {COLUMNS} FROM sources src WHERE src.url = ANY($1)", urls)
+    return {row["url"]: row for row in rows}
+
+
+async def datasets_by_ids(db: Executor, ids: Sequence[int]) -> dict[int, asyncpg.Record]:
+    """Datasets by row id."""
+    rows = await db.fetch(f"SELECT {DATASET_COLUMNS} FROM datasets d WHERE d.id = ANY($1)", ids)
+    return {row["id"]: row for row in rows}
+
+
+def statements_listing() -> Listing:
+    """Statements with the sources that back them."""
+    return Listing(
+        statement_sql.COLUMNS, "statement_sources ss JOIN statements s ON s.id = ss.statement_id"
+    )
+
+
+async def statement_pages(
+    db: Executor, source_ids: Sequence[int], window: Window
+) -> dict[int, Page]:
+    """A page of the statements each source backs, newest first."""
+    return await fetch_pages_by_parent(
+        db,
+        statements_listing(),
+        ("ss.source_id", "bigint"),
+        source_ids,
+        statement_sql.NEWEST,
+        window,
+    )
+
+
+async def statement_counts(db: Executor, source_ids: Sequence[int]) -> dict[int, int]:
+    """How many statements each source backs."""
+    return await count_by_parent(db, statements_listing(), ("ss.source_id", "bigint"), source_ids)
+
+
+def incidents_listing() -> Listing:
+    """Incidents with the sources that back them."""
+    return Listing(
+        incident_sql.COLUMNS, "incident_sources isrc JOIN incidents i ON i.id = isrc.incident_id"
+    )
+
+
+async def incident_pages(
+    db: Executor, source_ids: Sequence[int], window: Window
+) -> dict[int, Page]:
+    """A page of the incidents each source backs, newest first."""
+    return await fetch_pages_by_parent(
+        db,
+        incidents_listing(),
+        ("isrc.source_id", "bigint"),
+        source_ids,
+        incident_sql.NEWEST,
+        window,
+    )
+
+
+async def incident_counts(db: Executor, source_ids: Sequence[int]) -> dict[int, int]:
+    """How many incidents each source backs."""
+    return await count_by_parent(db, incidents_listing(), ("isrc.source_id", "bigint"), source_ids)

@@ -1,0 +1,236 @@
+"""SQL for roll-call votes, the position of each member, and their tallies."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import asyncpg
+
+from db import statements as statement_sql
+from db import topics as topic_sql
+from db.pagination import (
+    Listing,
+    Ordering,
+    Page,
+    Params,
+    Window,
+    count,
+    count_by_parent,
+    fetch_page,
+    fetch_pages_by_parent,
+)
+from db.pool import Executor
+
+COLUMNS = (
+    "v.id, v.vote_id, v.chamber, v.congress, v.session, v.number, v.voted_at, v.question,"
+    " v.vote_type, v.category, v.result, v.requires, v.bill_id, v.bill_key,"
+    " v.nomination_number, v.nomination_title, v.source_url, v.created_at, v.updated_at"
+)
+
+_DATE = (("v.voted_at", "timestamptz"), ("v.id", "bigint"))
+
+ORDERINGS = {
+    "date_desc": Ordering("date_desc", _DATE, descending=True),
+    "date_asc": Ordering("date_asc", _DATE),
+    "updated": Ordering("updated", (("v.updated_at", "timestamptz"), ("v.id", "bigint"))),
+}
+
+# Calendar dates of votes are those of Washington, where Congress sits.
+CAPITAL_TIME_ZONE = "America/New_York"
+
+POSITION_COLUMNS = (
+    "vp.id, vp.vote_id, vp.legislator_id, vp.member_id, vp.position, vp.party, vp.state,"
+    " vp.created_at, vp.updated_at"
+)
+BY_MEMBER = Ordering("member", (("vp.member_id", "text"), ("vp.id", "bigint")))
+NEWEST_VOTE_FIRST = Ordering(
+    "voted", (("v.voted_at", "timestamptz"), ("vp.id", "bigint")), descending=True
+)
+
+
+@dataclass(frozen=True)
+class VoteFilter:
+    """Conditions on votes; `bill` is a bill's natural key such as `hr1280-117`."""
+
+    chamber: str | None = None
+    congress: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    bill: str | None = None
+    result: str | None = None
+    updated_since: datetime | None = None
+
+
+def listing(f: VoteFilter) -> Listing:
+    """The votes that match `f`."""
+    p = Params()
+    where = []
+    if f.chamber is not None:
+        where.append(f"v.chamber = {p.add(f.chamber)}")
+    if f.congress is not None:
+        where.append(f"v.congress = {p.add(f.congress)}")
+    if f.date_from is not None:
+        where.append(
+            f"v.voted_at >= ({p.add(f.date_from)}::date::timestamp AT TIME ZONE"
+            f" {p.add(CAPITAL_TIME_ZONE)})"
+        )
+    if f.date_to is not None:
+        where.append(
+            f"v.voted_at < (({p.add(f.date_to)}::date + 1)::timestamp AT TIME ZONE"
+            f" {p.add(CAPITAL_TIME_ZONE)})"
+        )
+    if f.bill is not None:
+        key = p.add(f.bill)
+        where.append(
+            f"v.bill_key = {key} OR v.bill_id IN (SELECT b.id FROM bills b WHERE b.bill_id = {key})"
+        )
+    if f.result is not None:
+        where.append(f"lower(v.result) = lower({p.add(f.result)})")
+    if f.updated_since is not None:
+        where.append(f"v.updated_at > {p.add(f.updated_since)}")
+    return Listing(COLUMNS, "votes v", tuple(where), tuple(p.values))
+
+
+async def page(db: Executor, f: VoteFilter, order: str, window: Window) -> Page:
+    """One page of votes matching `f`."""
+    return await fetch_page(db, listing(f), ORDERINGS[order], window)
+
+
+async def total(db: Executor, f: VoteFilter) -> int:
+    """How many votes match `f`."""
+    return await count(db, listing(f))
+
+
+async def by_ids(db: Executor, ids: Sequence[int]) -> dict[int, asyncpg.Record]:
+    """Votes by row id."""
+    rows = await db.fetch(f"SELECT {COLUMNS} FROM votes v WHERE v.id = ANY($1)", ids)
+    return {row["id"]: row for row in rows}
+
+
+async def by_vote_ids(db: Executor, vote_ids: Sequence[str]) -> dict[str, asyncpg.Record]:
+    """Votes by natural key (`h60-117.2021`)."""
+    rows = await db.fetch(f"SELECT {COLUMNS} FROM votes v WHERE v.vote_id = ANY($1)", vote_ids)
+    return {row["vote_id"]: row for row in rows}
+
+
+@dataclass(frozen=True)
+class PositionFilter:
+    """Conditions on the positions taken in one vote."""
+
+    position: str | None = None
+    party: str | None = None
+    state: str | None = None
+
+
+def positions_listing(f: PositionFilter) -> Listing:
+    """The positions that match `f`."""
+    p = Params()
+    where = []
+    if f.position is not None:
+        where.append(f"vp.position = {p.add(f.position)}")
+    if f.party is not None:
+        where.append(f"vp.party = {p.add(f.party)}")
+    if f.state is not None:
+        where.append(f"vp.state = {p.add(f.state)}")
+    return Listing(POSITION_COLUMNS, "vote_positions vp", tuple(where), tuple(p.values))
+
+
+async def position_pages(
+    db: Executor, vote_ids: Sequence[int], args: tuple[Window, PositionFilter]
+) -> dict[int, Page]:
+    """A page of the positions taken in each vote, by member id."""
+    window, f = args
+    return await fetch_pages_by_parent(
+        db, positions_listing(f), ("vp.vote_id", "bigint"), vote_ids, BY_MEMBER, window
+    )
+
+
+async def position_counts(
+    db: Executor, vote_ids: Sequence[int], f: PositionFilter
+) -> dict[int, int]:
+    """How many positions matching `f` each vote has."""
+    return await count_by_parent(db, positions_listing(f), ("vp.vote_id", "bigint"), vote_ids)
+
+
+LEGISLATOR_POSITIONS = Listing(
+    POSITION_COLUMNS, "vote_positions vp JOIN votes v ON v.id = vp.vote_id"
+)
+
+
+async def legislator_position_pages(
+    db: Executor, legislator_ids: Sequence[int], window: Window
+) -> dict[int, Page]:
+    """A page of the positions each legislator took, newest vote first."""
+    return await fetch_pages_by_parent(
+        db,
+        LEGISLATOR_POSITIONS,
+        ("vp.legislator_id", "bigint"),
+        legislator_ids,
+        NEWEST_VOTE_FIRST,
+        window,
+    )
+
+
+async def legislator_position_counts(db: Executor, legislator_ids: Sequence[int]) -> dict[int, int]:
+    """How many roll calls each legislator took a position in."""
+    return await count_by_parent(
+        db, LEGISLATOR_POSITIONS, ("vp.legislator_id", "bigint"), legislator_ids
+    )
+
+
+async def totals(db: Executor, vote_ids: Sequence[int]) -> dict[int, list[asyncpg.Record]]:
+    """The tally of each vote: its overall row first (`overall` true), then one per party.
+
+    One statement for all the votes, grouped in SQL; a vote with no positions gets no rows.
+    """
+    rows = await db.fetch(
+        "SELECT vp.vote_id, vp.party, GROUPING(vp.party) = 1 AS overall,"
+        " count(*) FILTER (WHERE vp.position = 'yea') AS yea,"
+        " count(*) FILTER (WHERE vp.position = 'nay') AS nay,"
+        " count(*) FILTER (WHERE vp.position = 'present') AS present,"
+        " count(*) FILTER (WHERE vp.position = 'not_voting') AS not_voting"
+        " FROM vote_positions vp WHERE vp.vote_id = ANY($1)"
+        " GROUP BY GROUPING SETS ((vp.vote_id), (vp.vote_id, vp.party))"
+        " ORDER BY vp.vote_id, GROUPING(vp.party) DESC, vp.party NULLS LAST",
+        vote_ids,
+    )
+    grouped: dict[int, list[asyncpg.Record]] = {i: [] for i in vote_ids}
+    for row in rows:
+        grouped[row["vote_id"]].append(row)
+    return grouped
+
+
+def statements_listing() -> Listing:
+    """Statements with the votes they are about."""
+    return Listing(
+        statement_sql.COLUMNS, "statement_votes sv JOIN statements s ON s.id = sv.statement_id"
+    )
+
+
+async def statement_pages(db: Executor, vote_ids: Sequence[int], window: Window) -> dict[int, Page]:
+    """A page of the statements about each vote, newest first."""
+    return await fetch_pages_by_parent(
+        db, statements_listing(), ("sv.vote_id", "bigint"), vote_ids, statement_sql.NEWEST, window
+    )
+
+
+async def statement_counts(db: Executor, vote_ids: Sequence[int]) -> dict[int, int]:
+    """How many statements are about each vote."""
+    return await count_by_parent(db, statements_listing(), ("sv.vote_id", "bigint"), vote_ids)
+
+
+def topics_listing() -> Listing:
+    """Topics with the votes filed under them."""
+    return Listing(topic_sql.COLUMNS, "vote_topics vt JOIN topics tp ON tp.id = vt.topic_id")
+
+
+async def topic_pages(db: Executor, vote_ids: Sequence[int], window: Window) -> dict[int, Page]:
+    """A page of the topics each vote is filed under, by name."""
+    return await fetch_pages_by_parent(
+        db, topics_listing(), ("vt.vote_id", "bigint"), vote_ids, topic_sql.BY_NAME, window
+    )
+
+
+async def topic_counts(db: Executor, vote_ids: Sequence[int]) -> dict[int, int]:
+    """How many topics each vote is filed under."""
+    return await count_by_parent(db, topics_listing(), ("vt.vote_id", "bigint"), vote_ids)

@@ -1,0 +1,154 @@
+"""Organizations: government agencies, advocacy groups, news outlets."""
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from db.organizations import OrganizationFilter as OrganizationConditions
+from schema.arguments import After, Before, First, Last
+from schema.context import Info
+from schema.errors import NotFound
+from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
+from schema.validation import search_words
+
+if TYPE_CHECKING:
+    from schema.incidents import Incident
+    from schema.statements import Statement
+
+
+@strawberry.enum(description="What kind of organization it is.")
+class OrganizationKind(Enum):
+    AGENCY = strawberry.enum_value("agency", description="A government agency, e.g. ICE.")
+    ADVOCACY = strawberry.enum_value("advocacy", description="An advocacy or legal group.")
+    NEWS = strawberry.enum_value("news", description="A news organization.")
+    OTHER = strawberry.enum_value("other", description="Any other organization.")
+
+
+@strawberry.enum(description="Sort orders for organizations.")
+class OrganizationOrder(Enum):
+    NAME = strawberry.enum_value("name", description="By name.")
+    UPDATED_AT = strawberry.enum_value(
+        "updated", description="Oldest change first: for incremental sync."
+    )
+
+
+@strawberry.type(description="An agency, advocacy group, news outlet or other organization.")
+class Organization(Node):
+    pk: strawberry.Private[int]
+    slug: str = strawberry.field(description="Natural key, e.g. `reuters`.")
+    name: str = strawberry.field(description="The organization's name.")
+    abbreviation: str | None = strawberry.field(description="Its usual abbreviation, e.g. `ICE`.")
+    kind: OrganizationKind = strawberry.field(description="What kind of organization it is.")
+    url: str | None = strawberry.field(description="Its website.")
+    created_at: datetime = strawberry.field(description="When this record was first stored.")
+    updated_at: datetime = strawberry.field(description="When this record last changed.")
+
+    @classmethod
+    def from_row(cls, row: Any) -> "Organization":
+        return cls(
+            pk=row["id"],
+            id=to_global_id("Organization", row["id"]),
+            slug=row["slug"],
+            name=row["name"],
+            abbreviation=row["abbreviation"],
+            kind=OrganizationKind(row["kind"]),
+            url=row["url"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+    @classmethod
+    async def load(cls, info: Info, pk: int) -> "Organization | None":
+        row = await info.context.loaders.organizations.by_id.load(pk)
+        return cls.from_row(row) if row else None
+
+    @strawberry.field(description="What it said in public, newest first (unknown dates last).")
+    async def statements(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated["Statement", strawberry.lazy("schema.statements")]]:
+        from schema.statements import Statement
+
+        loaders = info.context.loaders.organizations
+        page = await loaders.statements.load((self.pk, window(first, after, last, before)))
+        return connection(
+            page, Statement.from_row, lambda: loaded_count(loaders.statement_count, self.pk)
+        )
+
+    @strawberry.field(description="Incidents it was involved in as an agency, newest first.")
+    async def incidents(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated["Incident", strawberry.lazy("schema.incidents")]]:
+        from schema.incidents import Incident
+
+        loaders = info.context.loaders.organizations
+        page = await loaders.incidents.load((self.pk, window(first, after, last, before)))
+        return connection(
+            page, Incident.from_row, lambda: loaded_count(loaders.incident_count, self.pk)
+        )
+
+
+@strawberry.input(description="Conditions on organizations; all given conditions must hold.")
+class OrganizationFilter:
+    kind: OrganizationKind | None = strawberry.field(default=None, description="Of this kind.")
+    name: str | None = strawberry.field(
+        default=None, description="Words that begin the name or abbreviation: `nat law`."
+    )
+    updated_since: datetime | None = strawberry.field(
+        default=None, description="Only records changed after this time (for incremental sync)."
+    )
+
+    def conditions(self) -> OrganizationConditions:
+        return OrganizationConditions(
+            kind=str(self.kind.value) if self.kind else None,
+            name=search_words(self.name, "name"),
+            updated_since=self.updated_since,
+        )
+
+
+@strawberry.type
+class OrganizationQueries:
+    @strawberry.field(description="Organizations, filtered and sorted.")
+    async def organizations(
+        self,
+        info: Info,
+        filter: Annotated[
+            OrganizationFilter | None,
+            strawberry.argument(description="Only items matching all of these."),
+        ] = None,
+        order_by: Annotated[
+            OrganizationOrder, strawberry.argument(description="The sort order.")
+        ] = OrganizationOrder.NAME,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Organization]:
+        conditions = (filter or OrganizationFilter()).conditions()
+        loaders = info.context.loaders.organizations
+        page = await loaders.page(
+            conditions, str(order_by.value), window(first, after, last, before)
+        )
+        return connection(page, Organization.from_row, lambda: loaders.total(conditions))
+
+    @strawberry.field(description="One organization by slug; NOT_FOUND if there is none.")
+    async def organization(
+        self,
+        info: Info,
+        slug: Annotated[str, strawberry.argument(description="A slug such as `reuters`.")],
+    ) -> Organization:
+        row = await info.context.loaders.organizations.by_slug.load(slug)
+        if row is None:
+            raise NotFound(f"no organization with slug {slug!r}")
+        return Organization.from_row(row)

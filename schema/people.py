@@ -1,0 +1,141 @@
+"""People who are not members of Congress: speakers, and people involved in incidents."""
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from db.people import PersonFilter as PersonConditions
+from schema.arguments import After, Before, First, Last
+from schema.context import Info
+from schema.errors import NotFound
+from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
+from schema.validation import search_words
+
+if TYPE_CHECKING:
+    from schema.incidents import IncidentPerson
+    from schema.statements import Statement
+
+
+@strawberry.enum(description="Sort orders for people.")
+class PersonOrder(Enum):
+    NAME = strawberry.enum_value("name", description="By name as written.")
+    UPDATED_AT = strawberry.enum_value(
+        "updated", description="Oldest change first: for incremental sync."
+    )
+
+
+@strawberry.type(description="A person who is not a member of Congress.")
+class Person(Node):
+    pk: strawberry.Private[int]
+    slug: str = strawberry.field(description="Natural key, e.g. `stephen-miller`.")
+    name: str = strawberry.field(description="The person's name.")
+    description: str | None = strawberry.field(description="Who they are, briefly.")
+    created_at: datetime = strawberry.field(description="When this record was first stored.")
+    updated_at: datetime = strawberry.field(description="When this record last changed.")
+
+    @classmethod
+    def from_row(cls, row: Any) -> "Person":
+        return cls(
+            pk=row["id"],
+            id=to_global_id("Person", row["id"]),
+            slug=row["slug"],
+            name=row["name"],
+            description=row["description"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+    @classmethod
+    async def load(cls, info: Info, pk: int) -> "Person | None":
+        row = await info.context.loaders.people.by_id.load(pk)
+        return cls.from_row(row) if row else None
+
+    @strawberry.field(description="What they said in public, newest first (unknown dates last).")
+    async def statements(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated["Statement", strawberry.lazy("schema.statements")]]:
+        from schema.statements import Statement
+
+        loaders = info.context.loaders.people
+        page = await loaders.statements.load((self.pk, window(first, after, last, before)))
+        return connection(
+            page, Statement.from_row, lambda: loaded_count(loaders.statement_count, self.pk)
+        )
+
+    @strawberry.field(
+        description="The incidents they were involved in, with their role; newest first."
+    )
+    async def incidents(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated["IncidentPerson", strawberry.lazy("schema.incidents")]]:
+        from schema.incidents import IncidentPerson
+
+        loaders = info.context.loaders.people
+        page = await loaders.incidents.load((self.pk, window(first, after, last, before)))
+        return connection(
+            page, IncidentPerson.from_row, lambda: loaded_count(loaders.incident_count, self.pk)
+        )
+
+
+@strawberry.input(description="Conditions on people; all given conditions must hold.")
+class PersonFilter:
+    name: str | None = strawberry.field(
+        default=None, description="Words that begin parts of the name: `ste mil`."
+    )
+    updated_since: datetime | None = strawberry.field(
+        default=None, description="Only records changed after this time (for incremental sync)."
+    )
+
+    def conditions(self) -> PersonConditions:
+        return PersonConditions(
+            name=search_words(self.name, "name"), updated_since=self.updated_since
+        )
+
+
+@strawberry.type
+class PersonQueries:
+    @strawberry.field(description="People who are not members of Congress, filtered and sorted.")
+    async def people(
+        self,
+        info: Info,
+        filter: Annotated[
+            PersonFilter | None,
+            strawberry.argument(description="Only items matching all of these."),
+        ] = None,
+        order_by: Annotated[
+            PersonOrder, strawberry.argument(description="The sort order.")
+        ] = PersonOrder.NAME,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Person]:
+        conditions = (filter or PersonFilter()).conditions()
+        loaders = info.context.loaders.people
+        page = await loaders.page(
+            conditions, str(order_by.value), window(first, after, last, before)
+        )
+        return connection(page, Person.from_row, lambda: loaders.total(conditions))
+
+    @strawberry.field(description="One person by slug; NOT_FOUND if there is none.")
+    async def person(
+        self,
+        info: Info,
+        slug: Annotated[str, strawberry.argument(description="A slug such as `stephen-miller`.")],
+    ) -> Person:
+        row = await info.context.loaders.people.by_slug.load(slug)
+        if row is None:
+            raise NotFound(f"no person with slug {slug!r}")
+        return Person.from_row(row)

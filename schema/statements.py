@@ -1,0 +1,331 @@
+"""Public statements: who said what, when, where, and the sources that record it."""
+
+import re
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
+
+import strawberry
+
+from db.statements import StatementFilter as StatementConditions
+from schema.arguments import After, Before, First, Last
+from schema.bills import parse_bill_id
+from schema.context import Info
+from schema.dates import DateRange, FuzzyDate, fuzzy_date
+from schema.errors import BadUserInput, NotFound
+from schema.legislators import Legislator
+from schema.organizations import Organization
+from schema.people import Person
+from schema.relay import (
+    Connection,
+    Node,
+    connection,
+    from_global_id,
+    loaded_count,
+    to_global_id,
+    window,
+)
+from schema.topics import parse_slug
+from schema.validation import search_words
+
+if TYPE_CHECKING:
+    from schema.bills import Bill
+    from schema.incidents import Incident
+    from schema.sources import Source
+    from schema.topics import Topic
+    from schema.votes import Vote
+
+Speaker: TypeAlias = Annotated[
+    Legislator | Person | Organization,
+    strawberry.union("Speaker", description="Who made a statement."),
+]
+
+_BIOGUIDE_ID = re.compile(r"^[A-Z]\d{6}$")
+_SPEAKER_TYPES = ("Legislator", "Person", "Organization")
+
+
+@strawberry.enum(description="Where or how a statement was made.")
+class StatementMedium(Enum):
+    FLOOR_SPEECH = strawberry.enum_value(
+        "floor_speech", description="A speech on the House or Senate floor."
+    )
+    PRESS_RELEASE = strawberry.enum_value("press_release", description="A press release.")
+    SOCIAL_POST = strawberry.enum_value("social_post", description="A social media post.")
+    TV = strawberry.enum_value("tv", description="On television.")
+    INTERVIEW = strawberry.enum_value("interview", description="An interview.")
+    HEARING = strawberry.enum_value("hearing", description="At a hearing.")
+    FILING = strawberry.enum_value("filing", description="In a court or regulatory filing.")
+    PUBLICATION = strawberry.enum_value(
+        "publication", description="In a published report, article or guide."
+    )
+
+
+@strawberry.enum(description="Sort orders for statements.")
+class StatementOrder(Enum):
+    NEWEST = strawberry.enum_value(
+        "newest", description="Most recent first; statements with unknown dates last."
+    )
+    OLDEST = strawberry.enum_value(
+        "oldest", description="Earliest first; statements with unknown dates last."
+    )
+    UPDATED_AT = strawberry.enum_value(
+        "updated", description="Oldest change first: for incremental sync."
+    )
+
+
+@strawberry.type(description="Something said in public, with the sources that record it.")
+class Statement(Node):
+    pk: strawberry.Private[int]
+    legislator_pk: strawberry.Private[int | None]
+    person_pk: strawberry.Private[int | None]
+    organization_pk: strawberry.Private[int | None]
+    speaker_bioguide_id: str | None = strawberry.field(
+        description="The speaker's bioguide id as recorded, when the speaker is a member of "
+        "Congress; it is kept even when that member is not in the data and `speaker` is null."
+    )
+    said: FuzzyDate = strawberry.field(
+        description="When it was said, as precisely as the sources tell."
+    )
+    quote: str = strawberry.field(description="The words, exactly as quoted by the source.")
+    context: str | None = strawberry.field(description="The circumstances it was said in.")
+    medium: StatementMedium | None = strawberry.field(
+        description="Where or how it was said, when known."
+    )
+    external_key: str | None = strawberry.field(
+        description="The stable key its curated file gives it, when it has one."
+    )
+    created_at: datetime = strawberry.field(description="When this record was first stored.")
+    updated_at: datetime = strawberry.field(description="When this record last changed.")
+
+    @classmethod
+    def from_row(cls, row: Any) -> "Statement":
+        return cls(
+            pk=row["id"],
+            legislator_pk=row["speaker_legislator_id"],
+            person_pk=row["speaker_person_id"],
+            organization_pk=row["speaker_organization_id"],
+            id=to_global_id("Statement", row["id"]),
+            speaker_bioguide_id=row["speaker_bioguide_id"],
+            said=fuzzy_date(row["said_on"], row["said_on_precision"]),
+            quote=row["quote"],
+            context=row["context"],
+            medium=StatementMedium(row["medium"]) if row["medium"] else None,
+            external_key=row["external_key"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+    @classmethod
+    async def load(cls, info: Info, pk: int) -> "Statement | None":
+        row = await info.context.loaders.statements.by_id.load(pk)
+        return cls.from_row(row) if row else None
+
+    @strawberry.field(
+        description="Who said it: a legislator, a person or an organization. Null when only "
+        "a bioguide id is known and that member is not in the data (see `speakerBioguideId`)."
+    )
+    async def speaker(self, info: Info) -> Speaker | None:
+        loaders = info.context.loaders
+        if self.legislator_pk is not None:
+            return await Legislator.load(info, self.legislator_pk)
+        if self.person_pk is not None:
+            return await Person.load(info, self.person_pk)
+        if self.organization_pk is not None:
+            return await Organization.load(info, self.organization_pk)
+        if self.speaker_bioguide_id is not None:
+            row = await loaders.legislators.by_bioguide_id.load(self.speaker_bioguide_id)
+            return Legislator.from_row(row) if row else None
+        return None
+
+    @strawberry.field(description="The sources that record it, most recently published first.")
+    async def sources(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated["Source", strawberry.lazy("schema.sources")]]:
+        from schema.sources import Source
+
+        loaders = info.context.loaders.statements
+        page = await loaders.sources.load((self.pk, window(first, after, last, before)))
+        return connection(
+            page, Source.from_row, lambda: loaded_count(loaders.source_count, self.pk)
+        )
+
+    @strawberry.field(description="Bills it is about, newest introduced first.")
+    async def bills(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated["Bill", strawberry.lazy("schema.bills")]]:
+        from schema.bills import Bill
+
+        loaders = info.context.loaders.statements
+        page = await loaders.bills.load((self.pk, window(first, after, last, before)))
+        return connection(page, Bill.from_row, lambda: loaded_count(loaders.bill_count, self.pk))
+
+    @strawberry.field(description="Roll-call votes it is about, newest first.")
+    async def votes(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated["Vote", strawberry.lazy("schema.votes")]]:
+        from schema.votes import Vote
+
+        loaders = info.context.loaders.statements
+        page = await loaders.votes.load((self.pk, window(first, after, last, before)))
+        return connection(page, Vote.from_row, lambda: loaded_count(loaders.vote_count, self.pk))
+
+    @strawberry.field(description="Incidents it is about, newest first.")
+    async def incidents(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated["Incident", strawberry.lazy("schema.incidents")]]:
+        from schema.incidents import Incident
+
+        loaders = info.context.loaders.statements
+        page = await loaders.incidents.load((self.pk, window(first, after, last, before)))
+        return connection(
+            page, Incident.from_row, lambda: loaded_count(loaders.incident_count, self.pk)
+        )
+
+    @strawberry.field(description="Topics it is filed under, by name.")
+    async def topics(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated["Topic", strawberry.lazy("schema.topics")]]:
+        from schema.topics import Topic
+
+        loaders = info.context.loaders.statements
+        page = await loaders.topics.load((self.pk, window(first, after, last, before)))
+        return connection(page, Topic.from_row, lambda: loaded_count(loaders.topic_count, self.pk))
+
+
+def _global_id(value: str, argument: str, types: tuple[str, ...]) -> tuple[str, int]:
+    """The type and row id in a global id of one of `types`, or BAD_USER_INPUT."""
+    expected = " or ".join((", ".join(types[:-1]), types[-1])) if len(types) > 1 else types[0]
+    try:
+        type_name, pk = from_global_id(value)
+    except BadUserInput:
+        type_name, pk = "", 0
+    if type_name not in types:
+        raise BadUserInput(
+            f"`{argument}` must be the id of a {expected}, got {value!r}", argument=argument
+        )
+    return type_name, pk
+
+
+@strawberry.input(description="Conditions on statements; all given conditions must hold.")
+class StatementFilter:
+    speaker: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Said by this speaker: the global id of a Legislator, Person or "
+        "Organization, or a bioguide id such as `M000133`. A legislator (by id or bioguide id) "
+        "also matches statements recorded only under their bioguide id.",
+    )
+    said: DateRange | None = strawberry.field(
+        default=None,
+        description="Said within this range. A statement dated only to a month or a year "
+        "matches when that month or year overlaps the range; one with no date never matches.",
+    )
+    medium: StatementMedium | None = strawberry.field(
+        default=None, description="Made through this medium."
+    )
+    bill: str | None = strawberry.field(
+        default=None, description="About this bill, by bill id such as `hr1470-117`."
+    )
+    incident: strawberry.ID | None = strawberry.field(
+        default=None, description="About this incident, by its global id."
+    )
+    topic: str | None = strawberry.field(
+        default=None, description="Filed under this topic, by slug."
+    )
+    search: str | None = strawberry.field(
+        default=None,
+        description="Words in the quote or its context (full text, web search syntax: "
+        '`"federal immunity" -police`).',
+    )
+    updated_since: datetime | None = strawberry.field(
+        default=None, description="Only records changed after this time (for incremental sync)."
+    )
+
+    def conditions(self) -> StatementConditions:
+        said = self.said.checked() if self.said else DateRange()
+        speaker: dict[str, Any] = {}
+        if self.speaker is not None:
+            bioguide = self.speaker.strip().upper()
+            if _BIOGUIDE_ID.match(bioguide):
+                speaker["bioguide_id"] = bioguide
+            else:
+                type_name, pk = _global_id(self.speaker, "speaker", _SPEAKER_TYPES)
+                speaker[f"{type_name.lower()}_id"] = pk
+        return StatementConditions(
+            **speaker,
+            said_start=said.start,
+            said_end=said.end,
+            medium=str(self.medium.value) if self.medium else None,
+            bill_id=parse_bill_id(self.bill, "bill") if self.bill is not None else None,
+            incident_id=_global_id(self.incident, "incident", ("Incident",))[1]
+            if self.incident is not None
+            else None,
+            topic=parse_slug(self.topic, "topic"),
+            search=search_words(self.search, "search"),
+            updated_since=self.updated_since,
+        )
+
+
+@strawberry.type
+class StatementQueries:
+    @strawberry.field(description="Public statements, filtered and sorted.")
+    async def statements(
+        self,
+        info: Info,
+        filter: Annotated[
+            StatementFilter | None,
+            strawberry.argument(description="Only items matching all of these."),
+        ] = None,
+        order_by: Annotated[
+            StatementOrder, strawberry.argument(description="The sort order.")
+        ] = StatementOrder.NEWEST,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Statement]:
+        conditions = (filter or StatementFilter()).conditions()
+        loaders = info.context.loaders.statements
+        page = await loaders.page(
+            conditions, str(order_by.value), window(first, after, last, before)
+        )
+        return connection(page, Statement.from_row, lambda: loaders.total(conditions))
+
+    @strawberry.field(
+        description="One statement by the key its curated file gives it; NOT_FOUND if none."
+    )
+    async def statement(
+        self,
+        info: Info,
+        external_key: Annotated[
+            str, strawberry.argument(description="The statement's `externalKey`, exactly.")
+        ],
+    ) -> Statement:
+        row = await info.context.loaders.statements.by_external_key.load(external_key)
+        if row is None:
+            raise NotFound(f"no statement with external key {external_key!r}")
+        return Statement.from_row(row)
