@@ -1,0 +1,54 @@
+"""Every GraphQL example in the README runs, without errors, on the shipped data."""
+
+import re
+
+from api.settings import ROOT
+from tests.conftest import graphql
+
+EXAMPLES = re.findall(r"```graphql\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
+
+
+def test_the_readme_has_five_examples():
+    assert len(EXAMPLES) == 5
+
+
+async def test_legislator_example(client):
+    data = (await graphql(client, EXAMPLES[0]))["data"]["legislator"]
+    assert data["name"]["officialFull"] == "Ayanna Pressley"
+    assert data["currentTerm"]["state"] == "MA"
+    assert "hr1470-117" in [b["billId"] for b in data["sponsoredBills"]["nodes"]]
+
+
+async def test_bill_example(client):
+    data = (await graphql(client, EXAMPLES[1]))["data"]["bill"]
+    assert data["sponsor"]["name"]["officialFull"] == "Ayanna Pressley"
+    assert data["cosponsors"]["totalCount"] == 41
+    assert len(data["cosponsors"]["nodes"]) == 3
+
+
+async def test_vote_example(client):
+    data = (await graphql(client, EXAMPLES[2]))["data"]["vote"]
+    assert data["bill"]["billId"] == "hr1280-117"
+    assert (data["totals"]["yea"], data["totals"]["nay"]) == (220, 212)
+    assert len(data["positions"]["nodes"]) == 9  # Massachusetts' nine House members
+
+
+async def test_topic_example(client):
+    data = (await graphql(client, EXAMPLES[3]))["data"]["topic"]
+    assert {b["billId"] for b in data["bills"]["nodes"]} == {"hr1470-117", "s492-117", "hr1280-117"}
+    quotes = [s["quote"] for s in data["statements"]["nodes"]]
+    assert "To all ICE officers: You have federal immunity in the conduct of your duties." in quotes
+    miller = next(s for s in data["statements"]["nodes"] if s["quote"].startswith("To all ICE"))
+    assert miller["said"] == {"text": "2026-01", "precision": "MONTH"}
+    (incident,) = data["incidents"]["nodes"]
+    assert incident["occurred"] == {"text": "2026-01-07", "precision": "DAY"}
+    assert incident["location"] == {"city": "Minneapolis", "state": "MN"}
+    assert incident["people"]["nodes"][0]["person"]["name"] == "Renee Nicole Good"
+
+
+async def test_search_and_sync_example(client):
+    body = await graphql(client, EXAMPLES[4])
+    assert "errors" not in body, body
+    quotes = [s["quote"] for s in body["data"]["statements"]["nodes"]]
+    assert any("federal immunity" in quote for quote in quotes)
+    assert len(body["data"]["bills"]["nodes"]) == 9
