@@ -4,6 +4,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 from typing import Any
 
 from api.settings import Settings, load_settings
@@ -31,13 +32,38 @@ def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def cmd_load(settings: Settings, _args: argparse.Namespace) -> int:
+    from db.importers.errors import ImportFailure
     from db.load import load_shipped
     from db.migrate import migrate
 
     url, _server = database_url(settings)
     asyncio.run(migrate(url))
-    summary = asyncio.run(load_shipped(url, settings.data_dir))
+    try:
+        summary = asyncio.run(load_shipped(url, settings.data_dir))
+    except ImportFailure as failure:
+        print(f"redress load: {failure}", file=sys.stderr)
+        return 1
     print(summary)
+    return 0
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from db.importers.errors import ImportFailure
+    from db.load import import_paths
+    from db.migrate import migrate
+
+    url, _server = database_url(settings)
+    asyncio.run(migrate(url))
+    try:
+        summary = asyncio.run(
+            import_paths(url, args.paths, fmt=args.format, dry_run=args.dry_run, progress=True)
+        )
+    except ImportFailure as failure:
+        print(f"redress import: {failure}", file=sys.stderr)
+        return 1
+    print(summary)
+    if args.dry_run:
+        print("dry run: nothing was written")
     return 0
 
 
@@ -77,6 +103,13 @@ def parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=cmd_serve)
     sub.add_parser("migrate", help="apply pending migrations").set_defaults(run=cmd_migrate)
     sub.add_parser("load", help="load the data shipped in data/").set_defaults(run=cmd_load)
+    importer = sub.add_parser("import", help="import files in any supported format")
+    importer.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    importer.add_argument("--format", help="skip detection and read every file as this format")
+    importer.add_argument(
+        "--dry-run", action="store_true", help="import, report, then roll everything back"
+    )
+    importer.set_defaults(run=cmd_import)
     sub.add_parser("export-schema", help="print the schema as SDL").set_defaults(
         run=cmd_export_schema
     )

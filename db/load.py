@@ -2,6 +2,9 @@
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.parsers import expat
@@ -125,39 +128,109 @@ def read_file(path: Path) -> Any:
     return data
 
 
+@dataclass(frozen=True)
+class Format:
+    """A file format: how to recognise its parsed contents, and how to import them."""
+
+    name: str
+    detect: Callable[[Any], bool]
+    run: Callable[[asyncpg.Connection, Path, Any], Awaitable[Summary]]
+
+
+def _legislators_kind(kind: str) -> Callable[[Any], bool]:
+    return lambda data: congress_legislators.kind_of(data) == kind
+
+
+FORMATS = [
+    Format("curated", curated.is_curated, curated.import_curated),
+    Format("billstatus", billstatus.is_billstatus, billstatus.import_billstatus),
+    Format("bill-json", uscongress_bills.is_bill_json, uscongress_bills.import_bill_json),
+    Format("vote-json", uscongress_votes.is_vote_json, uscongress_votes.import_vote_json),
+    Format("vote-xml", uscongress_votes.is_vote_xml, uscongress_votes.import_vote_xml),
+    *(
+        Format(kind, _legislators_kind(kind), run)
+        for kind, run in congress_legislators.IMPORTERS.items()
+    ),
+]
+FORMAT_NAMES = [f.name for f in FORMATS]
+
+
+def choose_format(path: Path, data: Any, name: str | None = None) -> Format:
+    """The format of `data`: the one named, checked against the contents, or the detected one."""
+    if name is not None:
+        chosen = next((f for f in FORMATS if f.name == name), None)
+        if chosen is None:
+            raise ImportFailure(
+                path, None, f"unknown format {name!r}; known: {', '.join(FORMAT_NAMES)}"
+            )
+        if not chosen.detect(data):
+            raise ImportFailure(path, None, f"the contents are not in the {name} format")
+        return chosen
+    for candidate in FORMATS:
+        if candidate.detect(data):
+            return candidate
+    raise ImportFailure(path, None, "not a format this importer knows")
+
+
 async def import_data(conn: asyncpg.Connection, path: Path, data: Any) -> Summary:
     """Import the parsed contents of one file inside the caller's transaction."""
-    if curated.is_curated(data):
-        return await curated.import_curated(conn, path, data)
-    if billstatus.is_billstatus(data):
-        return await billstatus.import_billstatus(conn, path, data)
-    if uscongress_bills.is_bill_json(data):
-        return await uscongress_bills.import_bill_json(conn, path, data)
-    if uscongress_votes.is_vote_json(data):
-        return await uscongress_votes.import_vote_json(conn, path, data)
-    if uscongress_votes.is_vote_xml(data):
-        return await uscongress_votes.import_vote_xml(conn, path, data)
-    kind = congress_legislators.kind_of(data)
-    if kind is None:
-        raise ImportFailure(path, None, "not a format this importer knows")
-    return await congress_legislators.IMPORTERS[kind](conn, path, data)
+    return await choose_format(path, data).run(conn, path, data)
+
+
+class _DryRun(Exception):
+    """Raised inside a file's transaction to roll it back after a dry run."""
+
+
+@contextmanager
+def _progress_bar(enabled: bool, total: int) -> Iterator[Callable[[Path], None]]:
+    if not enabled:
+        yield lambda _path: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("importing", total=total)
+        yield lambda path: bar.update(task, advance=1, description=path.name)
+
+
+async def import_paths(
+    url: str,
+    paths: list[Path],
+    *,
+    fmt: str | None = None,
+    dry_run: bool = False,
+    progress: bool = False,
+) -> Summary:
+    """Import each file in its own transaction; a failing file writes nothing.
+
+    With `dry_run`, every file is imported and counted, then rolled back.
+    """
+    summary = Summary()
+    conn = await asyncpg.connect(url)
+    try:
+        with _progress_bar(progress, len(paths)) as advance:
+            for path in paths:
+                data = read_file(path)
+                chosen = choose_format(path, data, fmt)
+                try:
+                    async with conn.transaction():
+                        summary.merge(await chosen.run(conn, path, data))
+                        if dry_run:
+                            raise _DryRun
+                except _DryRun:
+                    pass
+                except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as exc:
+                    raise ImportFailure(path, None, f"rejected by the database: {exc}") from exc
+                advance(path)
+    finally:
+        await conn.close()
+    return summary
 
 
 async def load_files(url: str, paths: list[Path]) -> Summary:
     """Import each file in its own transaction; a failing file writes nothing."""
-    summary = Summary()
-    conn = await asyncpg.connect(url)
-    try:
-        for path in paths:
-            data = read_file(path)
-            try:
-                async with conn.transaction():
-                    summary.merge(await import_data(conn, path, data))
-            except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as exc:
-                raise ImportFailure(path, None, f"rejected by the database: {exc}") from exc
-    finally:
-        await conn.close()
-    return summary
+    return await import_paths(url, paths)
 
 
 async def load_shipped(url: str, data_dir: Path) -> Summary:
