@@ -15,15 +15,21 @@ import yaml
 from db.importers import (
     billstatus,
     congress_legislators,
+    congresstweets,
+    crec,
     curated,
+    incidents_csv,
     uscongress_bills,
     uscongress_votes,
+    voteview,
+    wapo,
 )
 from db.importers.bulk import Summary
 from db.importers.errors import ImportFailure
 
 # The shipped files, in the order their cross references need: members and committees,
-# then bills (BILLSTATUS first: it wins over the derived data.json), votes, curated records.
+# then bills (BILLSTATUS first: it wins over the derived data.json), votes, curated records,
+# incidents and statements.
 SHIPPED = (
     "legislators/legislators-current.yaml",
     "legislators/committees-current.yaml",
@@ -44,7 +50,18 @@ SHIPPED = (
     "votes/uscongress/119/votes/2025/h23/data.json",
     "votes/uscongress/119/votes/2025/s7/data.json",
     "votes/uscongress/119/votes/2025/s17/data.json",
+    "votes/voteview/S116_members.csv",
+    "votes/voteview/S116_rollcalls.csv",
+    "votes/voteview/S116_votes.csv",
+    # The curated Renee Good incident comes before the ICE files that also list her.
     "curated/qualified-immunity-ice.yaml",
+    "incidents/ice_detention_deaths_all_274_deaths_detailed.csv",
+    "incidents/ice_detention_deaths_detailed_death_data.csv",
+    "incidents/cbp_deaths_in_custody.csv",
+    "statements/CREC-2005-07-20-pt1-PgH6183.json",
+    "statements/CREC-2005-07-20-pt1-PgH6190.json",
+    "statements/CREC-2005-07-20-pt1-PgS8504-2.json",
+    "statements/congresstweets-historical-users-filtered.json",
 )
 
 # libyaml's safe loader when PyYAML was built with it: the same documents, ten times faster.
@@ -115,8 +132,14 @@ def read_file(path: Path) -> Any:
         raise ImportFailure(path, None, "is a directory, not a file")
     if not path.exists():
         raise ImportFailure(path, None, "does not exist")
-    if path.suffix not in (".yaml", ".yml", ".json", ".xml"):
+    if path.suffix not in (".yaml", ".yml", ".json", ".xml", ".csv"):
         raise ImportFailure(path, None, "unsupported file type")
+    if path.suffix == ".csv":
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+        if not head.strip():
+            raise ImportFailure(path, None, "the file is empty")
+        return head
     if path.suffix in (".json", ".xml"):
         raw = path.read_bytes()
         if not raw.strip():
@@ -130,23 +153,44 @@ def read_file(path: Path) -> Any:
 
 @dataclass(frozen=True)
 class Format:
-    """A file format: how to recognise its parsed contents, and how to import them."""
+    """A file format: how to recognise a file by its contents, and how to import it.
+
+    `detect` sees the path and what `read_file` returned: the parsed document, or the first
+    bytes of a CSV file (CSV importers read the whole file themselves, as a stream).
+    """
 
     name: str
-    detect: Callable[[Any], bool]
+    detect: Callable[[Path, Any], bool]
     run: Callable[[asyncpg.Connection, Path, Any], Awaitable[Summary]]
 
 
-def _legislators_kind(kind: str) -> Callable[[Any], bool]:
-    return lambda data: congress_legislators.kind_of(data) == kind
+def _on_data(check: Callable[[Any], bool]) -> Callable[[Path, Any], bool]:
+    return lambda _path, data: check(data)
+
+
+def _whole_file(
+    run: Callable[[asyncpg.Connection, Path], Awaitable[Summary]],
+) -> Callable[[asyncpg.Connection, Path, Any], Awaitable[Summary]]:
+    return lambda conn, path, _data: run(conn, path)
+
+
+def _legislators_kind(kind: str) -> Callable[[Path, Any], bool]:
+    return lambda _path, data: congress_legislators.kind_of(data) == kind
 
 
 FORMATS = [
-    Format("curated", curated.is_curated, curated.import_curated),
-    Format("billstatus", billstatus.is_billstatus, billstatus.import_billstatus),
-    Format("bill-json", uscongress_bills.is_bill_json, uscongress_bills.import_bill_json),
-    Format("vote-json", uscongress_votes.is_vote_json, uscongress_votes.import_vote_json),
-    Format("vote-xml", uscongress_votes.is_vote_xml, uscongress_votes.import_vote_xml),
+    Format("curated", _on_data(curated.is_curated), curated.import_curated),
+    Format("billstatus", _on_data(billstatus.is_billstatus), billstatus.import_billstatus),
+    Format("bill-json", _on_data(uscongress_bills.is_bill_json), uscongress_bills.import_bill_json),
+    Format("vote-json", _on_data(uscongress_votes.is_vote_json), uscongress_votes.import_vote_json),
+    Format("vote-xml", _on_data(uscongress_votes.is_vote_xml), uscongress_votes.import_vote_xml),
+    Format("voteview", voteview.detect, _whole_file(voteview.import_voteview)),
+    Format("incidents-csv", incidents_csv.detect, _whole_file(incidents_csv.import_incidents)),
+    Format("wapo", wapo.detect, _whole_file(wapo.import_wapo)),
+    Format("crec", crec.detect, _whole_file(crec.import_crec)),
+    Format(
+        "congresstweets", congresstweets.detect, _whole_file(congresstweets.import_congresstweets)
+    ),
     *(
         Format(kind, _legislators_kind(kind), run)
         for kind, run in congress_legislators.IMPORTERS.items()
@@ -163,11 +207,11 @@ def choose_format(path: Path, data: Any, name: str | None = None) -> Format:
             raise ImportFailure(
                 path, None, f"unknown format {name!r}; known: {', '.join(FORMAT_NAMES)}"
             )
-        if not chosen.detect(data):
+        if not chosen.detect(path, data):
             raise ImportFailure(path, None, f"the contents are not in the {name} format")
         return chosen
     for candidate in FORMATS:
-        if candidate.detect(data):
+        if candidate.detect(path, data):
             return candidate
     raise ImportFailure(path, None, "not a format this importer knows")
 

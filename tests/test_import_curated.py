@@ -1,4 +1,9 @@
-"""The curated YAML importer, on the shipped demo topic and on edited copies of it."""
+"""The curated YAML importer, on the shipped demo topic and on edited copies of it.
+
+The shipped template also holds other datasets' organizations, people and statements (the
+CBP agency, the ICE and CBP victims, the Congressional Record speeches), so the tests of the
+shipped state look at the rows of the curated dataset.
+"""
 
 import copy
 from datetime import date
@@ -19,6 +24,7 @@ ARTICLE = "How Democrats Can End Qualified Immunity for ICE Agents"
 GUARDIAN = "https://www.theguardian.com/us-news/2026/jan/28/deaths-ice-2026-"
 INCIDENT = "ice-deaths:2026-01-07:good-renee-nicole"
 MILLER = "qualified-immunity-ice:stephen-miller:federal-immunity"
+CURATED_DATASET = "redress-curated"
 TABLES = (
     "topics",
     "organizations",
@@ -78,7 +84,12 @@ async def test_topic_links_the_three_bills(seeded_url):
 
 
 async def test_organizations_people_and_sources(seeded_url):
-    orgs = await fetch(seeded_url, "SELECT slug, abbreviation, kind FROM organizations ORDER BY 1")
+    orgs = await fetch(
+        seeded_url,
+        "SELECT o.slug, o.abbreviation, o.kind FROM organizations o"
+        " JOIN datasets d ON d.id = o.dataset_id WHERE d.key = $1 ORDER BY 1",
+        CURATED_DATASET,
+    )
     assert [tuple(r) for r in orgs] == [
         ("dhs", "DHS", "agency"),
         ("fox-news", None, "news"),
@@ -86,7 +97,12 @@ async def test_organizations_people_and_sources(seeded_url):
         ("national-lawyers-guild", None, "advocacy"),
         ("reuters", None, "news"),
     ]
-    people = await fetch(seeded_url, "SELECT slug, name, description FROM people ORDER BY 1")
+    people = await fetch(
+        seeded_url,
+        "SELECT pe.slug, pe.name, pe.description FROM people pe"
+        " JOIN datasets d ON d.id = pe.dataset_id WHERE d.key = $1 ORDER BY 1",
+        CURATED_DATASET,
+    )
     assert [tuple(r) for r in people] == [
         ("renee-nicole-good", "Renee Nicole Good", None),
         ("stephen-miller", "Stephen Miller", "Adviser to President Donald Trump."),
@@ -113,7 +129,9 @@ async def test_statements_and_their_speakers(seeded_url):
            FROM statements s LEFT JOIN legislators l ON l.id = s.speaker_legislator_id
            LEFT JOIN people pe ON pe.id = s.speaker_person_id
            LEFT JOIN organizations o ON o.id = s.speaker_organization_id
+           JOIN datasets d ON d.id = s.dataset_id WHERE d.key = $1
            ORDER BY s.external_key""",
+        CURATED_DATASET,
     )
     by_key = {r["external_key"]: r for r in rows}
     assert len(by_key) == 4

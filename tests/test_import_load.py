@@ -54,7 +54,12 @@ async def test_loading_the_shipped_data_again_changes_nothing(fresh_url):
     # text_repairs counts values repaired while reading the data.json; it is not a table.
     assert set(changed) == {"text_repairs"}
     assert summary["bill_cosponsors"].unchanged == 494
-    assert summary["vote_positions"].unchanged == 1495
+    # 1,495 from the five data.json votes and 72,000 from the Voteview S116 votes file.
+    assert summary["vote_positions"].unchanged == 1495 + 72_000
+    # The curated incident, 274 + 102 ICE rows (the same 274 deaths) and 61 CBP deaths.
+    assert summary["incidents"].unchanged == 1 + 274 + 102 + 61
+    # The 4 curated statements and the 17 + 25 + 13 Congressional Record speeches.
+    assert summary["statements"].unchanged == 4 + 17 + 25 + 13
     assert await table_state(fresh_url) == before
 
 
@@ -175,7 +180,12 @@ CASES = {
         "DOCTYPE is not accepted",
     ),
     "unknown-format": (_bytes("other.json", b'{"hello": 1}'), None, "not a format"),
-    "unsupported-type": (_bytes("votes.csv", b"a,b\n1,2\n"), None, "unsupported file type"),
+    "unsupported-type": (_bytes("votes.txt", b"a,b\n1,2\n"), None, "unsupported file type"),
+    "csv-in-no-known-layout": (
+        _bytes("votes.csv", b"a,b\n1,2\n"),
+        None,
+        "not a format this importer knows",
+    ),
     "rejected-by-database": (
         _text_edit(HR1470, "<number>1470</number>", "<number>0</number>"),
         None,

@@ -132,7 +132,8 @@ async def remove_missing(
     """Delete the child rows of these parents whose `key` is not in `keep`.
 
     This is how a re-import removes what the source no longer has (a withdrawn cosponsor,
-    an edited action).
+    an edited action). The parent column is compared with `=`, so PostgreSQL hashes the
+    kept keys; the other key columns may hold NULLs.
     """
     if not parent_ids:
         return 0
@@ -144,11 +145,13 @@ async def remove_missing(
     )
     await conn.execute(f"TRUNCATE {_ident(stage)}")
     await conn.copy_records_to_table(stage, records=keep, columns=list(key))
+    await conn.execute(f"ANALYZE {_ident(stage)}")
+    match = [f"k.{_ident(parent_column)} = t.{_ident(parent_column)}"] + [
+        f"k.{_ident(c)} IS NOT DISTINCT FROM t.{_ident(c)}" for c in key if c != parent_column
+    ]
     status = await conn.execute(
         f"DELETE FROM {_ident(table)} t WHERE t.{_ident(parent_column)} = ANY($1)"
-        f" AND NOT EXISTS (SELECT 1 FROM {_ident(stage)} k"
-        f" WHERE ({', '.join(f'k.{_ident(c)}' for c in key)})"
-        f" IS NOT DISTINCT FROM ({', '.join(f't.{_ident(c)}' for c in key)}))",
+        f" AND NOT EXISTS (SELECT 1 FROM {_ident(stage)} k WHERE {' AND '.join(match)})",
         list(parent_ids),
     )
     return int(status.split()[-1])

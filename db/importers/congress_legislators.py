@@ -12,7 +12,7 @@ from typing import Any
 
 import asyncpg
 
-from db.importers import datasets
+from db.importers import datasets, voteview
 from db.importers.bulk import Summary, remove_missing, upsert
 from db.importers.errors import ImportFailure
 
@@ -58,6 +58,13 @@ def _int(value: Any) -> int | None:
 async def import_legislators(conn: asyncpg.Connection, path: Path, data: list[Any]) -> Summary:
     """Legislators and their terms; terms the file no longer lists are removed."""
     dataset_id = await datasets.ensure(conn, datasets.CONGRESS_LEGISLATORS)
+    # An ICPSR id learnt from Voteview is kept when this file does not give one.
+    known_icpsr = {
+        r["bioguide_id"]: r["icpsr_id"]
+        for r in await conn.fetch(
+            "SELECT bioguide_id, icpsr_id FROM legislators WHERE icpsr_id IS NOT NULL"
+        )
+    }
     people, terms = [], []
     for index, person in enumerate(data):
         ids, name, bio = person.get("id") or {}, person.get("name") or {}, person.get("bio") or {}
@@ -72,7 +79,7 @@ async def import_legislators(conn: asyncpg.Connection, path: Path, data: list[An
             (
                 bioguide,
                 ids.get("lis"),
-                _int(ids.get("icpsr")),
+                _int(ids.get("icpsr")) or known_icpsr.get(bioguide),
                 _int(ids.get("govtrack")),
                 ids.get("thomas"),
                 list(ids.get("fec") or []),
@@ -167,6 +174,7 @@ async def import_legislators(conn: asyncpg.Connection, path: Path, data: list[An
     )
     summary["legislator_terms"].add(counts)
     await resolve_members(conn)
+    await voteview.resolve_icpsr(conn)
     return summary
 
 
