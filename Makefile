@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck schema fmt clean
+.PHONY: install run test lint typecheck schema fmt clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ test: install
 fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+bench: install
+	@if command -v npm >/dev/null && [ ! -d bench/peer/node_modules ]; then \
+		(cd bench/peer && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: the run skips the peer"; fi
+	$(BIN)/python bench/generate.py --if-missing
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 schema: install
 	$(BIN)/redress export-schema > schema.graphql

@@ -1,4 +1,4 @@
-"""The `redress` command: serve, migrate, load and export-schema."""
+"""The `redress` command: serve, migrate, load, import, keys and export-schema."""
 
 import argparse
 import asyncio
@@ -92,6 +92,107 @@ def cmd_export_schema(_settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def key_name(value: str) -> str:
+    """A key's name: 1 to 200 characters."""
+    if not 1 <= len(value.strip()) <= 200:
+        raise argparse.ArgumentTypeError("a key's name has 1 to 200 characters")
+    return value.strip()
+
+
+async def keys_create(url: str, args: argparse.Namespace) -> int:
+    """Create a key and print it, once: only its hash is stored."""
+    import asyncpg
+
+    from db import keys
+    from db.pool import Executor
+
+    conn = await asyncpg.connect(url)
+    try:
+        key, secret = await keys.create(Executor(conn), args.name, args.role)
+    finally:
+        await conn.close()
+    print(secret)
+    print(
+        f"created key {key.id} {key.name!r} with the {key.role} role."
+        " This is the only time the key is shown: store it now.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+async def keys_list(url: str, _args: argparse.Namespace) -> int:
+    """List the keys (never the keys themselves)."""
+    import asyncpg
+
+    from db import keys
+    from db.pool import Executor
+
+    conn = await asyncpg.connect(url)
+    try:
+        found = await keys.listing(Executor(conn))
+    finally:
+        await conn.close()
+
+    def when(moment: Any) -> str:
+        return "-" if moment is None else moment.strftime("%Y-%m-%d %H:%M")
+
+    print(f"{'id':>4}  {'role':<6}  {'created':<16}  {'last used':<16}  {'revoked':<16}  name")
+    for k in found:
+        print(
+            f"{k.id:>4}  {k.role:<6}  {when(k.created_at):<16}  {when(k.last_used_at):<16}"
+            f"  {when(k.revoked_at):<16}  {k.name}"
+        )
+    return 0
+
+
+async def keys_revoke(url: str, args: argparse.Namespace) -> int:
+    """Revoke a key by id; it fails from the next request on."""
+    import asyncpg
+
+    from db import keys
+    from db.pool import Executor
+
+    conn = await asyncpg.connect(url)
+    try:
+        revoked = await keys.revoke(Executor(conn), args.id)
+        existing = None if revoked else await keys.by_id(Executor(conn), args.id)
+    finally:
+        await conn.close()
+    if revoked is not None:
+        print(f"revoked key {revoked.id} {revoked.name!r}")
+        return 0
+    if existing is None:
+        print(f"redress keys revoke: no key with id {args.id}", file=sys.stderr)
+    else:
+        print(f"redress keys revoke: key {args.id} was already revoked", file=sys.stderr)
+    return 1
+
+
+def cmd_keys(settings: Settings, args: argparse.Namespace) -> int:
+    from db.migrate import migrate
+
+    url, _server = database_url(settings)
+    asyncio.run(migrate(url))
+    return int(asyncio.run(args.keys_run(url, args)))
+
+
+def add_keys_commands(sub: Any) -> None:
+    """`redress keys create|list|revoke`."""
+    group = sub.add_parser("keys", help="create, list and revoke API keys")
+    group.set_defaults(run=cmd_keys)
+    actions = group.add_subparsers(dest="keys_command", required=True)
+    create = actions.add_parser("create", help="create a key and print it (shown only once)")
+    create.add_argument("--role", required=True, choices=["reader", "editor", "admin"])
+    create.add_argument("--name", required=True, type=key_name, help="who or what uses it")
+    create.set_defaults(keys_run=keys_create)
+    actions.add_parser("list", help="list the keys (never the keys themselves)").set_defaults(
+        keys_run=keys_list
+    )
+    revoke = actions.add_parser("revoke", help="revoke a key; it fails from the next request")
+    revoke.add_argument("id", type=int, help="the key's id, as `keys list` shows it")
+    revoke.set_defaults(keys_run=keys_revoke)
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     top = argparse.ArgumentParser(prog="redress", description=__doc__)
@@ -113,6 +214,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("export-schema", help="print the schema as SDL").set_defaults(
         run=cmd_export_schema
     )
+    add_keys_commands(sub)
     return top
 
 

@@ -1,34 +1,298 @@
-"""The GraphQL endpoint: Strawberry's ASGI view with a fresh context per request."""
+"""The GraphQL endpoint: Strawberry's ASGI view, made to follow GraphQL over HTTP.
 
+Per https://graphql.github.io/graphql-over-http/draft/: the response is
+`application/graphql-response+json` when the Accept header asks for it, else
+`application/json`; a request that fails before execution (parse, validation, variables) has
+no `data` and gets 400 in the first media type and 200 in the second, except QUERY_TOO_COMPLEX,
+which is 400 in both. GET runs queries only (a mutation gets 405 with `Allow: POST`); POST
+takes `application/json` only (else 415); an Accept header naming neither media type gets 406.
+Requests the view refuses outright answer with a JSON body of coded errors too.
+
+Each request has an id (the client's `X-Request-Id` when plain, else a new one), sent back in
+`X-Request-Id`, in `extensions.requestId` of INTERNAL errors and in the error log. The cost
+report (`extensions.cost`) gains the caller's rate-limit budget when the rate limiter leaves
+it in `scope["state"]["rate_limit"]`.
+"""
+
+import logging
+import re
+import uuid
+from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.http.base import BaseRequestProtocol
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from db.pool import Database
 from loaders.request import Loaders
 from schema.context import Context
+from schema.errors import BAD_USER_INPUT, INTERNAL
+from schema.guards import QUERY_TOO_COMPLEX
+from schema.permissions import ANONYMOUS, Principal
 from schema.root import RedressSchema
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+RATE_LIMIT_FIELDS = ("limit", "remaining", "resetSeconds")
+
+REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
+_CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+class _RequestIdFilter(logging.Filter):
+    """Prefixes the error log's lines with the id of the request being served."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request_id = REQUEST_ID.get()
+        if request_id is not None:
+            record.request_id = request_id
+            record.msg = f"[request {request_id}] {record.msg}"
+        return True
+
+
+logging.getLogger("redress.errors").addFilter(_RequestIdFilter())
+
+
+class Rejected(HTTPException):
+    """A request refused before execution, with its status code and headers."""
+
+    def __init__(self, status_code: int, reason: str, headers: dict[str, str] | None = None):
+        super().__init__(status_code, reason)
+        self.headers = headers or {}
+
+
+def request_id(header: str | None) -> str:
+    """The client's `X-Request-Id` when it is short and plain, else a new random id."""
+    if header and _CLIENT_REQUEST_ID.fullmatch(header):
+        return header
+    return uuid.uuid4().hex
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The response media type for an Accept header, or None when it accepts neither.
+
+    No header means `application/json`. The highest `q` wins, then the more specific range;
+    a tie between explicit ranges goes to `application/graphql-response+json`, and one
+    between wildcards (`*/*`, `application/*`) to `application/json`.
+    """
+    if accept is None or not accept.strip():
+        return JSON
+    ranges: list[tuple[str, float]] = []
+    for part in accept.split(","):
+        media, _, parameters = part.partition(";")
+        quality = 1.0
+        for parameter in parameters.split(";"):
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranges.append((media.strip().lower(), quality))
+    best: tuple[float, int, int] | None = None
+    chosen = None
+    for candidate in (GRAPHQL_RESPONSE, JSON):
+        matches = [
+            (specificity, quality)
+            for media, quality in ranges
+            if (specificity := _specificity(media, candidate)) >= 0
+        ]
+        if not matches:
+            continue
+        specificity, quality = max(matches)
+        preferred = (candidate == GRAPHQL_RESPONSE) == (specificity == 2)
+        key = (quality, specificity, int(preferred))
+        if quality > 0 and (best is None or key > best):
+            best, chosen = key, candidate
+    return chosen
+
+
+def _specificity(media_range: str, media: str) -> int:
+    """2 when `media_range` names `media`, 1 for its `type/*`, 0 for `*/*`, else -1."""
+    if media_range == media:
+        return 2
+    if media_range == media.split("/")[0] + "/*":
+        return 1
+    return 0 if media_range == "*/*" else -1
+
+
+def _refusal(message: str) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": BAD_USER_INPUT}}]}
+
+
+def _no_operation(error: CannotGetOperationTypeError) -> str:
+    if error.operation_name is not None:
+        return f"the document has no operation named {error.operation_name!r}"
+    return "the document has no operation to run"
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
-    """Serves GraphiQL to browsers and JSON to clients."""
+    """Serves GraphiQL to browsers and GraphQL over HTTP to clients."""
 
     database: Database | None = None
 
     def __init__(self, schema: RedressSchema, *, graphiql: bool) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        request.state.request_id = request_id(request.headers.get("x-request-id"))
+        token = REQUEST_ID.set(request.state.request_id)
+        try:
+            response = await self._respond(request)
+        finally:
+            REQUEST_ID.reset(token)
+        response.headers["X-Request-Id"] = request.state.request_id
+        await response(scope, receive, send)
+
+    async def _respond(self, request: Request) -> Response:
+        media = negotiate(request.headers.get("accept"))
+        request.state.media_type = media or JSON
+        try:
+            if media is None and not self.should_render_graphql_ide(
+                self.request_adapter_class(request)
+            ):
+                raise Rejected(
+                    406, f"cannot answer in any media type the Accept header names: use {JSON}"
+                )
+            return await self.run(request)
+        except HTTPException as error:
+            headers = error.headers if isinstance(error, Rejected) else {}
+            return Response(
+                self.encode_json(_refusal(error.reason)),
+                status_code=error.status_code,
+                media_type=f"{request.state.media_type}; charset=utf-8",
+                headers=headers,
+            )
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         assert self.database is not None, "the database opens before the first request"
-        return Context(
-            loaders=Loaders(self.database),
-            request=request if isinstance(request, Request) else None,
-        )
+        http = request if isinstance(request, Request) else None
+        principal: Principal = getattr(request.state, "principal", ANONYMOUS)
+        return Context(loaders=Loaders(self.database), request=http, principal=principal)
 
     async def get_root_value(self, request: Any) -> None:
         return None
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = getattr(request.state, "media_type", JSON)
+        return sub_response
+
+    def is_request_allowed(self, request: BaseRequestProtocol) -> bool:
+        if request.method in ("GET", "POST"):
+            return True
+        raise Rejected(405, "use GET for queries, POST for any operation", {"Allow": "GET, POST"})
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        return self.graphql_ide is not None and super().should_render_graphql_ide(request)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            return self.decode_json(data)
+        except (ValueError, RecursionError) as error:
+            raise Rejected(400, "the request body is not valid UTF-8 JSON") from error
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        if request.method == "GET":
+            data = self.parse_query_params(request.query_params)
+        else:
+            media, parameters = parse_content_type(request.content_type or "")
+            charset = parameters.get("charset", "utf-8").lower()
+            if media != JSON or charset not in ("utf-8", "utf8"):
+                raise Rejected(415, f"send the request as {JSON} (UTF-8)", {"Accept-Post": JSON})
+            body = await request.get_body()
+            if not body.strip():
+                raise Rejected(400, "the request body is empty: send a JSON object with `query`")
+            data = self.parse_json(body)
+        if isinstance(data, list):
+            raise Rejected(400, "batching is off: send one operation per request")
+        if not isinstance(data, dict):
+            raise Rejected(400, "the request body must be a JSON object with `query`")
+        for name, kind, noun in (
+            ("query", str, "a string"),
+            ("operationName", str, "a string"),
+            ("variables", dict, "an object"),
+            ("extensions", dict, "an object"),
+        ):
+            if data.get(name) is not None and not isinstance(data[name], kind):
+                raise Rejected(400, f"`{name}` must be {noun} or null")
+        return GraphQLRequestData(
+            query=data.get("query"),
+            variables=data.get("variables"),
+            operation_name=data.get("operationName"),
+            extensions=data.get("extensions"),
+        )
+
+    async def execute_single(  # type: ignore[override]
+        self, *, request_adapter: AsyncHTTPRequestAdapter, **options: Any
+    ) -> ExecutionResult:
+        try:
+            return await super().execute_single(request_adapter=request_adapter, **options)
+        except HTTPException as error:
+            cause = error.__cause__
+            if isinstance(cause, InvalidOperationTypeError) and request_adapter.method == "GET":
+                message = "GET runs queries only: POST a mutation"
+                raise Rejected(405, message, {"Allow": "POST"}) from error
+            if isinstance(cause, CannotGetOperationTypeError):
+                message = _no_operation(cause)
+                problem = GraphQLError(message, extensions={"code": BAD_USER_INPUT})
+                return ExecutionResult(data=None, errors=[problem])
+            raise
+
+    async def process_result(
+        self, request: Request | WebSocket, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = process_result(result)
+        if result.errors and result.data is None and all(e.path is None for e in result.errors):
+            response.pop("data", None)
+        for error in response.get("errors") or ():
+            extensions = error.get("extensions") if isinstance(error, dict) else None
+            if isinstance(extensions, dict) and extensions.get("code") == INTERNAL:
+                extensions["requestId"] = getattr(request.state, "request_id", None)
+        cost = (response.get("extensions") or {}).get("cost")
+        budget = getattr(request.state, "rate_limit", None)
+        if isinstance(cost, dict) and isinstance(budget, Mapping):
+            cost["rateLimit"] = {name: budget.get(name) for name in RATE_LIMIT_FIELDS}
+        return response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        media = sub_response.media_type or JSON
+        status = 200
+        if isinstance(response_data, dict) and "data" not in response_data:
+            codes = {
+                error.get("extensions", {}).get("code")
+                for error in response_data.get("errors") or ()
+                if isinstance(error, dict)
+            }
+            if media == GRAPHQL_RESPONSE or QUERY_TOO_COMPLEX in codes:
+                status = 400
+        response = Response(
+            self.encode_json(response_data),
+            status_code=sub_response.status_code or status,
+            media_type=f"{media}; charset=utf-8",
+        )
+        for name, value in sub_response.headers.items():
+            if name.lower() not in ("content-type", "content-length"):
+                response.headers.append(name, value)
+        return response

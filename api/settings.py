@@ -24,12 +24,24 @@ class Settings:
     pool_max_size: int
     statement_timeout_ms: int
     log_level: str
+    redis_url: Secret | None = None
+    rate_limit_anonymous: int = 600
+    rate_limit_key: int = 6000
+    max_body_bytes: int = 1_048_576
+    request_timeout_s: float = 30.0
+    cors_origins: tuple[str, ...] = ()
+
+
+def origins(value: str) -> tuple[str, ...]:
+    """The origins in a comma-separated list, blanks dropped."""
+    return tuple(o.strip().rstrip("/") for o in value.split(",") if o.strip())
 
 
 def load_settings(env_file: str | None = None) -> Settings:
     """Read the settings from the process environment (and an optional `.env` file)."""
     config = Config(env_file)
     url = config("DATABASE_URL", cast=Secret, default=None)
+    redis = config("REDIS_URL", cast=Secret, default=None)
     production = config("REDRESS_ENV", default="development") == "production"
     return Settings(
         database_url=url if url and str(url) else None,
@@ -43,4 +55,10 @@ def load_settings(env_file: str | None = None) -> Settings:
         pool_max_size=config("REDRESS_POOL_MAX", cast=int, default=10),
         statement_timeout_ms=config("REDRESS_STATEMENT_TIMEOUT_MS", cast=int, default=5000),
         log_level=config("REDRESS_LOG_LEVEL", default="info"),
+        redis_url=redis if redis and str(redis) else None,
+        rate_limit_anonymous=config("REDRESS_RATE_LIMIT_ANONYMOUS", cast=int, default=600),
+        rate_limit_key=config("REDRESS_RATE_LIMIT_KEY", cast=int, default=6000),
+        max_body_bytes=config("REDRESS_MAX_BODY_BYTES", cast=int, default=1_048_576),
+        request_timeout_s=config("REDRESS_REQUEST_TIMEOUT_S", cast=float, default=30.0),
+        cors_origins=config("REDRESS_CORS_ORIGINS", cast=origins, default=""),
     )

@@ -367,7 +367,9 @@ async def vote_counts(db: Executor, bill_ids: Sequence[int]) -> dict[int, int]:
 def statements_listing() -> Listing:
     """Statements with the bills they are about."""
     return Listing(
-        statement_sql.COLUMNS, "statement_bills sb JOIN statements s ON s.id = sb.statement_id"
+        statement_sql.COLUMNS,
+        "statement_bills sb JOIN statements s ON s.id = sb.statement_id",
+        (statement_sql.LIVE,),
     )
 
 
@@ -385,7 +387,9 @@ async def statement_counts(db: Executor, bill_ids: Sequence[int]) -> dict[int, i
 
 def topics_listing() -> Listing:
     """Topics with the bills filed under them."""
-    return Listing(topic_sql.COLUMNS, "bill_topics bt JOIN topics tp ON tp.id = bt.topic_id")
+    return Listing(
+        topic_sql.COLUMNS, "bill_topics bt JOIN topics tp ON tp.id = bt.topic_id", (topic_sql.LIVE,)
+    )
 
 
 async def topic_pages(db: Executor, bill_ids: Sequence[int], window: Window) -> dict[int, Page]:
@@ -403,7 +407,9 @@ async def topic_counts(db: Executor, bill_ids: Sequence[int]) -> dict[int, int]:
 def incidents_listing() -> Listing:
     """Incidents with the bills linked to them."""
     return Listing(
-        incident_sql.COLUMNS, "incident_bills ib JOIN incidents i ON i.id = ib.incident_id"
+        incident_sql.COLUMNS,
+        "incident_bills ib JOIN incidents i ON i.id = ib.incident_id",
+        (incident_sql.LIVE,),
     )
 
 

@@ -11,6 +11,7 @@ from db import organizations as organization_sql
 from db import sources as source_sql
 from db import statements as statement_sql
 from db import topics as topic_sql
+from db.editing import Link, Table
 from db.pagination import (
     Listing,
     Ordering,
@@ -26,9 +27,11 @@ from db.pool import Executor
 
 COLUMNS = (
     "i.id, i.kind, i.occurred_on, i.occurred_precision, i.city, i.county, i.state, i.facility,"
-    " i.latitude, i.longitude, i.outcome, i.description, i.external_key,"
+    " i.latitude, i.longitude, i.outcome, i.description, i.external_key, i.version,"
     " i.created_at, i.updated_at"
 )
+# Soft-deleted incidents are left out of every read.
+LIVE = "i.deleted_at IS NULL"
 
 # Unknown dates sort last both ways. The stand-ins are -infinity and infinity, which asyncpg
 # reads and writes as date.min and date.max, so that cursors holding them round-trip.
@@ -63,7 +66,7 @@ BY_ROLE = Ordering(
 SEARCH_DOCUMENT = (
     "i.search || coalesce((SELECT to_tsvector('english', string_agg(pe.name, ' '))"
     " FROM incident_people ip JOIN people pe ON pe.id = ip.person_id"
-    " WHERE ip.incident_id = i.id), ''::tsvector)"
+    " WHERE ip.incident_id = i.id AND pe.deleted_at IS NULL), ''::tsvector)"
 )
 
 
@@ -85,7 +88,8 @@ class IncidentFilter:
 def listing(f: IncidentFilter) -> Listing:
     """The incidents that match `f`."""
     p = Params()
-    where = statement_sql.fuzzy_overlap(
+    where = [LIVE]
+    where += statement_sql.fuzzy_overlap(
         "i.occurred_on", "i.occurred_precision", f.occurred_start, f.occurred_end, p
     )
     if f.state is not None:
@@ -94,7 +98,8 @@ def listing(f: IncidentFilter) -> Listing:
         where.append(
             "EXISTS (SELECT 1 FROM incident_agencies ia JOIN organizations o"
             " ON o.id = ia.organization_id"
-            f" WHERE ia.incident_id = i.id AND o.slug = {p.add(f.agency)})"
+            f" WHERE ia.incident_id = i.id AND o.slug = {p.add(f.agency)}"
+            f" AND {organization_sql.LIVE})"
         )
     if f.kind is not None:
         where.append(f"i.kind = {p.add(f.kind)}")
@@ -103,7 +108,7 @@ def listing(f: IncidentFilter) -> Listing:
     if f.topic is not None:
         where.append(
             "EXISTS (SELECT 1 FROM incident_topics it JOIN topics tp ON tp.id = it.topic_id"
-            f" WHERE it.incident_id = i.id AND tp.slug = {p.add(f.topic)})"
+            f" WHERE it.incident_id = i.id AND tp.slug = {p.add(f.topic)} AND {topic_sql.LIVE})"
         )
     if f.search is not None:
         where.append(f"({SEARCH_DOCUMENT}) @@ websearch_to_tsquery('english', {p.add(f.search)})")
@@ -124,13 +129,15 @@ async def total(db: Executor, f: IncidentFilter) -> int:
 
 async def by_ids(db: Executor, ids: Sequence[int]) -> dict[int, asyncpg.Record]:
     """Incidents by row id."""
-    rows = await db.fetch(f"SELECT {COLUMNS} FROM incidents i WHERE i.id = ANY($1)", ids)
+    rows = await db.fetch(f"SELECT {COLUMNS} FROM incidents i WHERE i.id = ANY($1) AND {LIVE}", ids)
     return {row["id"]: row for row in rows}
 
 
 async def by_external_keys(db: Executor, keys: Sequence[str]) -> dict[str, asyncpg.Record]:
     """Incidents by the key their dataset gives them."""
-    rows = await db.fetch(f"SELECT {COLUMNS} FROM incidents i WHERE i.external_key = ANY($1)", keys)
+    rows = await db.fetch(
+        f"SELECT {COLUMNS} FROM incidents i WHERE i.external_key = ANY($1) AND {LIVE}", keys
+    )
     return {row["external_key"]: row for row in rows}
 
 
@@ -139,6 +146,7 @@ def agencies_listing() -> Listing:
     return Listing(
         organization_sql.COLUMNS,
         "incident_agencies ia JOIN organizations o ON o.id = ia.organization_id",
+        (organization_sql.LIVE,),
     )
 
 
@@ -161,7 +169,11 @@ async def agency_counts(db: Executor, incident_ids: Sequence[int]) -> dict[int, 
     return await count_by_parent(db, agencies_listing(), ("ia.incident_id", "bigint"), incident_ids)
 
 
-PEOPLE = Listing(PERSON_COLUMNS, "incident_people ip JOIN people pe ON pe.id = ip.person_id")
+PEOPLE = Listing(
+    PERSON_COLUMNS,
+    "incident_people ip JOIN people pe ON pe.id = ip.person_id",
+    ("pe.deleted_at IS NULL",),
+)
 
 
 async def person_pages(
@@ -181,7 +193,9 @@ async def person_counts(db: Executor, incident_ids: Sequence[int]) -> dict[int, 
 def sources_listing() -> Listing:
     """Sources with the incidents they back."""
     return Listing(
-        source_sql.COLUMNS, "incident_sources isrc JOIN sources src ON src.id = isrc.source_id"
+        source_sql.COLUMNS,
+        "incident_sources isrc JOIN sources src ON src.id = isrc.source_id",
+        (source_sql.LIVE,),
     )
 
 
@@ -209,7 +223,9 @@ async def source_counts(db: Executor, incident_ids: Sequence[int]) -> dict[int, 
 def statements_listing() -> Listing:
     """Statements with the incidents they are about."""
     return Listing(
-        statement_sql.COLUMNS, "statement_incidents si JOIN statements s ON s.id = si.statement_id"
+        statement_sql.COLUMNS,
+        "statement_incidents si JOIN statements s ON s.id = si.statement_id",
+        (statement_sql.LIVE,),
     )
 
 
@@ -236,7 +252,11 @@ async def statement_counts(db: Executor, incident_ids: Sequence[int]) -> dict[in
 
 def topics_listing() -> Listing:
     """Topics with their incidents."""
-    return Listing(topic_sql.COLUMNS, "incident_topics it JOIN topics tp ON tp.id = it.topic_id")
+    return Listing(
+        topic_sql.COLUMNS,
+        "incident_topics it JOIN topics tp ON tp.id = it.topic_id",
+        (topic_sql.LIVE,),
+    )
 
 
 async def topic_pages(db: Executor, incident_ids: Sequence[int], window: Window) -> dict[int, Page]:
@@ -271,3 +291,43 @@ async def bill_pages(db: Executor, incident_ids: Sequence[int], window: Window) 
 async def bill_counts(db: Executor, incident_ids: Sequence[int]) -> dict[int, int]:
     """How many bills are linked to each incident."""
     return await count_by_parent(db, bills_listing(), ("ib.incident_id", "bigint"), incident_ids)
+
+
+# Writes: the columns an editor sets, and the links an incident owns.
+TABLE = Table(
+    "incidents",
+    "i",
+    COLUMNS,
+    "Incident",
+    frozenset(
+        {
+            "kind",
+            "occurred_on",
+            "occurred_precision",
+            "city",
+            "county",
+            "state",
+            "facility",
+            "latitude",
+            "longitude",
+            "outcome",
+            "description",
+        }
+    ),
+)
+LINKS = {
+    "Bill": Link("incident_bills", "incident_id", "bill_id", "bills", False),
+    "Topic": Link("incident_topics", "incident_id", "topic_id", "topics", True),
+    "Source": Link("incident_sources", "incident_id", "source_id", "sources", True),
+}
+
+
+async def live_source_count(db: Executor, incident_id: int) -> int:
+    """How many sources that are not deleted the incident cites."""
+    return int(
+        await db.fetchval(
+            "SELECT count(*) FROM incident_sources isrc JOIN sources src"
+            f" ON src.id = isrc.source_id WHERE isrc.incident_id = $1 AND {source_sql.LIVE}",
+            incident_id,
+        )
+    )

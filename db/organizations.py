@@ -8,6 +8,7 @@ import asyncpg
 
 from db import incidents as incident_sql
 from db import statements as statement_sql
+from db.editing import Table
 from db.pagination import (
     Listing,
     Ordering,
@@ -22,7 +23,11 @@ from db.pagination import (
 from db.pool import Executor
 from db.search import prefix_query
 
-COLUMNS = "o.id, o.slug, o.name, o.abbreviation, o.kind, o.url, o.created_at, o.updated_at"
+COLUMNS = (
+    "o.id, o.slug, o.name, o.abbreviation, o.kind, o.url, o.version, o.created_at, o.updated_at"
+)
+# Soft-deleted organizations are left out of every read.
+LIVE = "o.deleted_at IS NULL"
 
 ORDERINGS = {
     "name": Ordering("name", (("o.name", "text"), ("o.id", "bigint"))),
@@ -43,7 +48,7 @@ class OrganizationFilter:
 def listing(f: OrganizationFilter) -> Listing:
     """The organizations that match `f`."""
     p = Params()
-    where = []
+    where = [LIVE]
     if f.kind is not None:
         where.append(f"o.kind = {p.add(f.kind)}")
     if f.name is not None:
@@ -68,19 +73,23 @@ async def total(db: Executor, f: OrganizationFilter) -> int:
 
 async def by_ids(db: Executor, ids: Sequence[int]) -> dict[int, asyncpg.Record]:
     """Organizations by row id."""
-    rows = await db.fetch(f"SELECT {COLUMNS} FROM organizations o WHERE o.id = ANY($1)", ids)
+    rows = await db.fetch(
+        f"SELECT {COLUMNS} FROM organizations o WHERE o.id = ANY($1) AND {LIVE}", ids
+    )
     return {row["id"]: row for row in rows}
 
 
 async def by_slugs(db: Executor, slugs: Sequence[str]) -> dict[str, asyncpg.Record]:
     """Organizations by slug."""
-    rows = await db.fetch(f"SELECT {COLUMNS} FROM organizations o WHERE o.slug = ANY($1)", slugs)
+    rows = await db.fetch(
+        f"SELECT {COLUMNS} FROM organizations o WHERE o.slug = ANY($1) AND {LIVE}", slugs
+    )
     return {row["slug"]: row for row in rows}
 
 
 def statements_listing() -> Listing:
     """Statements made by organizations."""
-    return Listing(statement_sql.COLUMNS, "statements s")
+    return Listing(statement_sql.COLUMNS, "statements s", (statement_sql.LIVE,))
 
 
 async def statement_pages(
@@ -107,7 +116,9 @@ async def statement_counts(db: Executor, organization_ids: Sequence[int]) -> dic
 def incidents_listing() -> Listing:
     """Incidents with the agencies involved."""
     return Listing(
-        incident_sql.COLUMNS, "incident_agencies ia JOIN incidents i ON i.id = ia.incident_id"
+        incident_sql.COLUMNS,
+        "incident_agencies ia JOIN incidents i ON i.id = ia.incident_id",
+        (incident_sql.LIVE,),
     )
 
 
@@ -129,4 +140,25 @@ async def incident_counts(db: Executor, organization_ids: Sequence[int]) -> dict
     """How many incidents each organization was involved in as an agency."""
     return await count_by_parent(
         db, incidents_listing(), ("ia.organization_id", "bigint"), organization_ids
+    )
+
+
+# Writes: the columns an editor sets.
+TABLE = Table(
+    "organizations",
+    "o",
+    COLUMNS,
+    "Organization",
+    frozenset({"slug", "name", "abbreviation", "kind", "url"}),
+)
+
+
+async def live_statement_count(db: Executor, organization_id: int) -> int:
+    """How many statements that are not deleted the organization made."""
+    return int(
+        await db.fetchval(
+            f"SELECT count(*) FROM statements s WHERE s.speaker_organization_id = $1"
+            f" AND {statement_sql.LIVE}",
+            organization_id,
+        )
     )

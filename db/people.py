@@ -8,6 +8,7 @@ import asyncpg
 
 from db import incidents as incident_sql
 from db import statements as statement_sql
+from db.editing import Table
 from db.pagination import (
     Listing,
     Ordering,
@@ -22,7 +23,9 @@ from db.pagination import (
 from db.pool import Executor
 from db.search import prefix_query
 
-COLUMNS = "pe.id, pe.slug, pe.name, pe.description, pe.created_at, pe.updated_at"
+COLUMNS = "pe.id, pe.slug, pe.name, pe.description, pe.version, pe.created_at, pe.updated_at"
+# Soft-deleted people are left out of every read.
+LIVE = "pe.deleted_at IS NULL"
 
 ORDERINGS = {
     "name": Ordering("name", (("pe.name", "text"), ("pe.id", "bigint"))),
@@ -48,7 +51,7 @@ class PersonFilter:
 def listing(f: PersonFilter) -> Listing:
     """The people that match `f`."""
     p = Params()
-    where = []
+    where = [LIVE]
     if f.name is not None:
         where.append(f"pe.search @@ to_tsquery('simple', {p.add(prefix_query(f.name))})")
     if f.updated_since is not None:
@@ -68,19 +71,21 @@ async def total(db: Executor, f: PersonFilter) -> int:
 
 async def by_ids(db: Executor, ids: Sequence[int]) -> dict[int, asyncpg.Record]:
     """People by row id."""
-    rows = await db.fetch(f"SELECT {COLUMNS} FROM people pe WHERE pe.id = ANY($1)", ids)
+    rows = await db.fetch(f"SELECT {COLUMNS} FROM people pe WHERE pe.id = ANY($1) AND {LIVE}", ids)
     return {row["id"]: row for row in rows}
 
 
 async def by_slugs(db: Executor, slugs: Sequence[str]) -> dict[str, asyncpg.Record]:
     """People by slug."""
-    rows = await db.fetch(f"SELECT {COLUMNS} FROM people pe WHERE pe.slug = ANY($1)", slugs)
+    rows = await db.fetch(
+        f"SELECT {COLUMNS} FROM people pe WHERE pe.slug = ANY($1) AND {LIVE}", slugs
+    )
     return {row["slug"]: row for row in rows}
 
 
 def statements_listing() -> Listing:
     """Statements made by people."""
-    return Listing(statement_sql.COLUMNS, "statements s")
+    return Listing(statement_sql.COLUMNS, "statements s", (statement_sql.LIVE,))
 
 
 async def statement_pages(
@@ -107,7 +112,9 @@ async def statement_counts(db: Executor, person_ids: Sequence[int]) -> dict[int,
 def incidents_listing() -> Listing:
     """People's parts in incidents (rows with incident_people columns)."""
     return Listing(
-        incident_sql.PERSON_COLUMNS, "incident_people ip JOIN incidents i ON i.id = ip.incident_id"
+        incident_sql.PERSON_COLUMNS,
+        "incident_people ip JOIN incidents i ON i.id = ip.incident_id",
+        (incident_sql.LIVE,),
     )
 
 
@@ -123,3 +130,18 @@ async def incident_pages(
 async def incident_counts(db: Executor, person_ids: Sequence[int]) -> dict[int, int]:
     """How many parts in incidents each person has."""
     return await count_by_parent(db, incidents_listing(), ("ip.person_id", "bigint"), person_ids)
+
+
+# Writes: the columns an editor sets.
+TABLE = Table("people", "pe", COLUMNS, "Person", frozenset({"slug", "name", "description"}))
+
+
+async def live_statement_count(db: Executor, person_id: int) -> int:
+    """How many statements that are not deleted the person made."""
+    return int(
+        await db.fetchval(
+            f"SELECT count(*) FROM statements s WHERE s.speaker_person_id = $1"
+            f" AND {statement_sql.LIVE}",
+            person_id,
+        )
+    )

@@ -16,6 +16,7 @@ from db import incidents as incident_sql
 from db import sources as source_sql
 from db import topics as topic_sql
 from db import votes as vote_sql
+from db.editing import Link, Table
 from db.pagination import (
     Listing,
     Ordering,
@@ -32,8 +33,10 @@ from db.pool import Executor
 COLUMNS = (
     "s.id, s.speaker_legislator_id, s.speaker_person_id, s.speaker_organization_id,"
     " s.speaker_bioguide_id, s.said_on, s.said_on_precision, s.quote, s.context, s.medium,"
-    " s.external_key, s.created_at, s.updated_at"
+    " s.external_key, s.version, s.created_at, s.updated_at"
 )
+# Soft-deleted statements are left out of every read.
+LIVE = "s.deleted_at IS NULL"
 
 # Unknown dates sort last both ways. The stand-ins are -infinity and infinity, which asyncpg
 # reads and writes as date.min and date.max, so that cursors holding them round-trip.
@@ -95,7 +98,7 @@ class StatementFilter:
 def listing(f: StatementFilter) -> Listing:
     """The statements that match `f`."""
     p = Params()
-    where = []
+    where = [LIVE]
     if f.legislator_id is not None:
         n = p.add(f.legislator_id)
         where.append(
@@ -122,13 +125,14 @@ def listing(f: StatementFilter) -> Listing:
         )
     if f.incident_id is not None:
         where.append(
-            "EXISTS (SELECT 1 FROM statement_incidents si WHERE si.statement_id = s.id"
-            f" AND si.incident_id = {p.add(f.incident_id)})"
+            "EXISTS (SELECT 1 FROM statement_incidents si JOIN incidents i ON i.id = si.incident_id"
+            f" WHERE si.statement_id = s.id AND si.incident_id = {p.add(f.incident_id)}"
+            f" AND {incident_sql.LIVE})"
         )
     if f.topic is not None:
         where.append(
             "EXISTS (SELECT 1 FROM statement_topics st JOIN topics tp ON tp.id = st.topic_id"
-            f" WHERE st.statement_id = s.id AND tp.slug = {p.add(f.topic)})"
+            f" WHERE st.statement_id = s.id AND tp.slug = {p.add(f.topic)} AND {topic_sql.LIVE})"
         )
     if f.search is not None:
         where.append(f"s.search @@ websearch_to_tsquery('english', {p.add(f.search)})")
@@ -149,14 +153,16 @@ async def total(db: Executor, f: StatementFilter) -> int:
 
 async def by_ids(db: Executor, ids: Sequence[int]) -> dict[int, asyncpg.Record]:
     """Statements by row id."""
-    rows = await db.fetch(f"SELECT {COLUMNS} FROM statements s WHERE s.id = ANY($1)", ids)
+    rows = await db.fetch(
+        f"SELECT {COLUMNS} FROM statements s WHERE s.id = ANY($1) AND {LIVE}", ids
+    )
     return {row["id"]: row for row in rows}
 
 
 async def by_external_keys(db: Executor, keys: Sequence[str]) -> dict[str, asyncpg.Record]:
     """Statements by the key their curated file gives them."""
     rows = await db.fetch(
-        f"SELECT {COLUMNS} FROM statements s WHERE s.external_key = ANY($1)", keys
+        f"SELECT {COLUMNS} FROM statements s WHERE s.external_key = ANY($1) AND {LIVE}", keys
     )
     return {row["external_key"]: row for row in rows}
 
@@ -167,6 +173,7 @@ BY_LEGISLATOR = Listing(
     COLUMNS,
     "statements s LEFT JOIN legislators sl"
     " ON s.speaker_legislator_id IS NULL AND sl.bioguide_id = s.speaker_bioguide_id",
+    (LIVE,),
 )
 LEGISLATOR_KEY = ("coalesce(s.speaker_legislator_id, sl.id)", "bigint")
 
@@ -188,7 +195,9 @@ async def legislator_counts(db: Executor, legislator_ids: Sequence[int]) -> dict
 def sources_listing() -> Listing:
     """Sources with the statements they back."""
     return Listing(
-        source_sql.COLUMNS, "statement_sources ss JOIN sources src ON src.id = ss.source_id"
+        source_sql.COLUMNS,
+        "statement_sources ss JOIN sources src ON src.id = ss.source_id",
+        (source_sql.LIVE,),
     )
 
 
@@ -216,7 +225,9 @@ async def source_counts(db: Executor, statement_ids: Sequence[int]) -> dict[int,
 def incidents_listing() -> Listing:
     """Incidents with the statements about them."""
     return Listing(
-        incident_sql.COLUMNS, "statement_incidents si JOIN incidents i ON i.id = si.incident_id"
+        incident_sql.COLUMNS,
+        "statement_incidents si JOIN incidents i ON i.id = si.incident_id",
+        (incident_sql.LIVE,),
     )
 
 
@@ -243,7 +254,11 @@ async def incident_counts(db: Executor, statement_ids: Sequence[int]) -> dict[in
 
 def topics_listing() -> Listing:
     """Topics with their statements."""
-    return Listing(topic_sql.COLUMNS, "statement_topics st JOIN topics tp ON tp.id = st.topic_id")
+    return Listing(
+        topic_sql.COLUMNS,
+        "statement_topics st JOIN topics tp ON tp.id = st.topic_id",
+        (topic_sql.LIVE,),
+    )
 
 
 async def topic_pages(
@@ -307,3 +322,55 @@ async def vote_pages(db: Executor, statement_ids: Sequence[int], window: Window)
 async def vote_counts(db: Executor, statement_ids: Sequence[int]) -> dict[int, int]:
     """How many votes each statement is about."""
     return await count_by_parent(db, votes_listing(), ("sv.statement_id", "bigint"), statement_ids)
+
+
+# Writes: the columns an editor sets, and the links a statement owns.
+TABLE = Table(
+    "statements",
+    "s",
+    COLUMNS,
+    "Statement",
+    frozenset(
+        {
+            "speaker_legislator_id",
+            "speaker_person_id",
+            "speaker_organization_id",
+            "speaker_bioguide_id",
+            "said_on",
+            "said_on_precision",
+            "quote",
+            "context",
+            "medium",
+        }
+    ),
+)
+LINKS = {
+    "Bill": Link("statement_bills", "statement_id", "bill_id", "bills", False),
+    "Vote": Link("statement_votes", "statement_id", "vote_id", "votes", False),
+    "Incident": Link("statement_incidents", "statement_id", "incident_id", "incidents", True),
+    "Topic": Link("statement_topics", "statement_id", "topic_id", "topics", True),
+    "Source": Link("statement_sources", "statement_id", "source_id", "sources", True),
+}
+
+
+async def live_source_count(db: Executor, statement_id: int) -> int:
+    """How many sources that are not deleted the statement cites."""
+    return int(
+        await db.fetchval(
+            "SELECT count(*) FROM statement_sources ss JOIN sources src ON src.id = ss.source_id"
+            f" WHERE ss.statement_id = $1 AND {source_sql.LIVE}",
+            statement_id,
+        )
+    )
+
+
+async def legislator_bioguide(db: Executor, legislator_id: int) -> str | None:
+    """The bioguide id of the legislator with row id `legislator_id`, or None."""
+    found = await db.fetchval("SELECT bioguide_id FROM legislators WHERE id = $1", legislator_id)
+    return str(found) if found is not None else None
+
+
+async def legislator_by_bioguide(db: Executor, bioguide_id: str) -> int | None:
+    """The row id of the legislator with `bioguide_id`, or None when not in the data."""
+    found = await db.fetchval("SELECT id FROM legislators WHERE bioguide_id = $1", bioguide_id)
+    return int(found) if found is not None else None

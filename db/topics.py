@@ -10,6 +10,7 @@ from db import bills as bill_sql
 from db import incidents as incident_sql
 from db import statements as statement_sql
 from db import votes as vote_sql
+from db.editing import Link, Table
 from db.pagination import (
     Listing,
     Ordering,
@@ -24,7 +25,9 @@ from db.pagination import (
 from db.pool import Executor
 from db.search import prefix_query
 
-COLUMNS = "tp.id, tp.slug, tp.name, tp.description, tp.created_at, tp.updated_at"
+COLUMNS = "tp.id, tp.slug, tp.name, tp.description, tp.version, tp.created_at, tp.updated_at"
+# Soft-deleted topics are left out of every read.
+LIVE = "tp.deleted_at IS NULL"
 
 ORDERINGS = {
     "name": Ordering("name", (("tp.name", "text"), ("tp.id", "bigint"))),
@@ -44,7 +47,7 @@ class TopicFilter:
 def listing(f: TopicFilter) -> Listing:
     """The topics that match `f`."""
     p = Params()
-    where = []
+    where = [LIVE]
     if f.name is not None:
         where.append(
             f"to_tsvector('simple', tp.name) @@ to_tsquery('simple', {p.add(prefix_query(f.name))})"
@@ -66,20 +69,24 @@ async def total(db: Executor, f: TopicFilter) -> int:
 
 async def by_ids(db: Executor, ids: Sequence[int]) -> dict[int, asyncpg.Record]:
     """Topics by row id."""
-    rows = await db.fetch(f"SELECT {COLUMNS} FROM topics tp WHERE tp.id = ANY($1)", ids)
+    rows = await db.fetch(f"SELECT {COLUMNS} FROM topics tp WHERE tp.id = ANY($1) AND {LIVE}", ids)
     return {row["id"]: row for row in rows}
 
 
 async def by_slugs(db: Executor, slugs: Sequence[str]) -> dict[str, asyncpg.Record]:
     """Topics by slug."""
-    rows = await db.fetch(f"SELECT {COLUMNS} FROM topics tp WHERE tp.slug = ANY($1)", slugs)
+    rows = await db.fetch(
+        f"SELECT {COLUMNS} FROM topics tp WHERE tp.slug = ANY($1) AND {LIVE}", slugs
+    )
     return {row["slug"]: row for row in rows}
 
 
 def statements_listing() -> Listing:
     """Statements with their topics."""
     return Listing(
-        statement_sql.COLUMNS, "statement_topics st JOIN statements s ON s.id = st.statement_id"
+        statement_sql.COLUMNS,
+        "statement_topics st JOIN statements s ON s.id = st.statement_id",
+        (statement_sql.LIVE,),
     )
 
 
@@ -100,7 +107,9 @@ async def statement_counts(db: Executor, topic_ids: Sequence[int]) -> dict[int, 
 def incidents_listing() -> Listing:
     """Incidents with their topics."""
     return Listing(
-        incident_sql.COLUMNS, "incident_topics it JOIN incidents i ON i.id = it.incident_id"
+        incident_sql.COLUMNS,
+        "incident_topics it JOIN incidents i ON i.id = it.incident_id",
+        (incident_sql.LIVE,),
     )
 
 
@@ -158,3 +167,12 @@ async def vote_pages(db: Executor, topic_ids: Sequence[int], window: Window) -> 
 async def vote_counts(db: Executor, topic_ids: Sequence[int]) -> dict[int, int]:
     """How many votes each topic has."""
     return await count_by_parent(db, votes_listing(), ("vt.topic_id", "bigint"), topic_ids)
+
+
+# Writes: the columns an editor sets, and the links a topic owns (bills and votes, which
+# editors cannot change themselves, are filed under topics from the topic's side).
+TABLE = Table("topics", "tp", COLUMNS, "Topic", frozenset({"slug", "name", "description"}))
+LINKS = {
+    "Bill": Link("bill_topics", "topic_id", "bill_id", "bills", False),
+    "Vote": Link("vote_topics", "topic_id", "vote_id", "votes", False),
+}

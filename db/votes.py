@@ -203,7 +203,9 @@ async def totals(db: Executor, vote_ids: Sequence[int]) -> dict[int, list[asyncp
 def statements_listing() -> Listing:
     """Statements with the votes they are about."""
     return Listing(
-        statement_sql.COLUMNS, "statement_votes sv JOIN statements s ON s.id = sv.statement_id"
+        statement_sql.COLUMNS,
+        "statement_votes sv JOIN statements s ON s.id = sv.statement_id",
+        (statement_sql.LIVE,),
     )
 
 
@@ -221,7 +223,9 @@ async def statement_counts(db: Executor, vote_ids: Sequence[int]) -> dict[int, i
 
 def topics_listing() -> Listing:
     """Topics with the votes filed under them."""
-    return Listing(topic_sql.COLUMNS, "vote_topics vt JOIN topics tp ON tp.id = vt.topic_id")
+    return Listing(
+        topic_sql.COLUMNS, "vote_topics vt JOIN topics tp ON tp.id = vt.topic_id", (topic_sql.LIVE,)
+    )
 
 
 async def topic_pages(db: Executor, vote_ids: Sequence[int], window: Window) -> dict[int, Page]:

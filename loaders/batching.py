@@ -1,7 +1,12 @@
-"""Generic DataLoader factories: by key, and grouped by the arguments of a nested field."""
+"""Generic DataLoader factories: by key, and grouped by the arguments of a nested field.
 
+`REDRESS_NAIVE_LOADERS=1` (read once, at import) makes every loader dispatch each key on its
+own, one SQL statement per parent: the benchmark's baseline that shows what batching gains.
+"""
+
+import os
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -9,6 +14,20 @@ from strawberry.dataloader import DataLoader
 K = TypeVar("K", bound=Hashable)
 A = TypeVar("A", bound=Hashable)
 V = TypeVar("V")
+
+NAIVE_ENV = "REDRESS_NAIVE_LOADERS"
+
+
+def naive_loaders(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether the environment asks for unbatched loaders (`REDRESS_NAIVE_LOADERS=1`)."""
+    return environ.get(NAIVE_ENV, "").strip() == "1"
+
+
+NAIVE = naive_loaders()
+
+
+def _max_batch_size() -> int | None:
+    return 1 if NAIVE else None
 
 
 def keyed(fetch: Callable[[list[K]], Awaitable[dict[K, V]]]) -> DataLoader[K, V | None]:
@@ -18,7 +37,7 @@ def keyed(fetch: Callable[[list[K]], Awaitable[dict[K, V]]]) -> DataLoader[K, V 
         found = await fetch(keys)
         return [found.get(key) for key in keys]
 
-    return DataLoader(load_fn=load)
+    return DataLoader(load_fn=load, max_batch_size=_max_batch_size())
 
 
 def grouped(
@@ -40,4 +59,4 @@ def grouped(
                 results[(parent, args)] = value
         return [results[key] for key in keys]
 
-    return DataLoader(load_fn=load)
+    return DataLoader(load_fn=load, max_batch_size=_max_batch_size())

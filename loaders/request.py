@@ -1,6 +1,7 @@
 """The loaders of one request: created per request, never shared between requests."""
 
 from db.pool import Executor
+from loaders.audit import AuditLoaders
 from loaders.bills import BillLoaders
 from loaders.committees import CommitteeLoaders
 from loaders.incidents import IncidentLoaders
@@ -27,3 +28,5 @@ class Loaders:
         self.organizations = OrganizationLoaders(db)
         self.sources = SourceLoaders(db)
         self.topics = TopicLoaders(db)
+        self.audit = AuditLoaders(db)
+        self.db = db

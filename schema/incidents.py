@@ -6,13 +6,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from db import incidents as incident_sql
+from db import sources as source_sql
 from db.incidents import IncidentFilter as IncidentConditions
+from schema import editing
 from schema.arguments import After, Before, First, Last
 from schema.context import Info
 from schema.dates import DateRange, FuzzyDate, fuzzy_date
+from schema.editing import DeleteInput, FuzzyDateInput, LinkInput
 from schema.errors import NotFound
 from schema.people import Person
 from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
+from schema.sources import SourceInput
 from schema.topics import parse_slug
 from schema.validation import search_words, state_code
 
@@ -82,6 +87,9 @@ class Incident(Node):
     external_key: str | None = strawberry.field(
         description="The key its dataset gives it, when it comes from a dataset."
     )
+    version: int = strawberry.field(
+        description="Moves on with every change; pass it as `expectedVersion` to change the record."
+    )
     created_at: datetime = strawberry.field(description="When this record was first stored.")
     updated_at: datetime = strawberry.field(description="When this record last changed.")
 
@@ -103,6 +111,7 @@ class Incident(Node):
             outcome=row["outcome"],
             description=row["description"],
             external_key=row["external_key"],
+            version=row["version"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
         )
@@ -327,3 +336,227 @@ class IncidentQueries:
         if row is None:
             raise NotFound(f"no incident with external key {external_key!r}")
         return Incident.from_row(row)
+
+
+@strawberry.input(description="Where an incident happened; every part is optional.")
+class IncidentLocationInput:
+    city: str | None = strawberry.field(
+        default=None, description="City or town (at most 300 characters)."
+    )
+    county: str | None = strawberry.field(
+        default=None, description="County (at most 300 characters)."
+    )
+    state: str | None = strawberry.field(
+        default=None, description="Two-letter postal code of the state, e.g. `MN`."
+    )
+    facility: str | None = strawberry.field(
+        default=None, description="The detention facility or operation (at most 300 characters)."
+    )
+    latitude: float | None = strawberry.field(
+        default=None, description="Latitude in degrees, -90 to 90."
+    )
+    longitude: float | None = strawberry.field(
+        default=None, description="Longitude in degrees, -180 to 180."
+    )
+
+    def values(self) -> dict[str, Any]:
+        """The location columns, checked."""
+        return {
+            "city": editing.text(self.city, "location.city", "place"),
+            "county": editing.text(self.county, "location.county", "place"),
+            "state": editing.state(self.state, "location.state"),
+            "facility": editing.text(self.facility, "location.facility", "place"),
+            "latitude": editing.between(self.latitude, "location.latitude", -90, 90),
+            "longitude": editing.between(self.longitude, "location.longitude", -180, 180),
+        }
+
+
+@strawberry.input(description="A new incident, with at least one source.")
+class IncidentInput:
+    kind: IncidentKind = strawberry.field(description="What kind of incident it was.")
+    occurred: FuzzyDateInput = strawberry.field(
+        description="When it happened, as precisely as the sources tell (not in the future)."
+    )
+    location: IncidentLocationInput | None = strawberry.field(
+        default=None, description="Where it happened."
+    )
+    outcome: str | None = strawberry.field(
+        default=None, description="How it ended, as the source puts it (at most 300 characters)."
+    )
+    description: str | None = strawberry.field(
+        default=None, description="What happened (at most 20,000 characters)."
+    )
+    sources: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Global ids of existing sources that record it."
+    )
+    new_sources: list[SourceInput] | None = strawberry.field(
+        default=None,
+        description="Sources to create and cite. `sources` and `newSources` together need at "
+        "least one entry and at most 20.",
+    )
+
+    def values(self) -> dict[str, Any]:
+        """The columns of the new incident, checked."""
+        occurred_on, precision = editing.fuzzy(self.occurred, "occurred")
+        return {
+            "kind": str(self.kind.value),
+            "occurred_on": occurred_on,
+            "occurred_precision": precision,
+            **(self.location or IncidentLocationInput()).values(),
+            "outcome": editing.text(self.outcome, "outcome", "outcome"),
+            "description": editing.text(self.description, "description", "description"),
+        }
+
+
+@strawberry.input(description="Changes to an incident; omitted fields stay as they are.")
+class UpdateIncidentInput:
+    id: strawberry.ID = strawberry.field(description="The incident's global id.")
+    expected_version: int = strawberry.field(
+        description="The `version` the incident had when read; CONFLICT if it has changed since."
+    )
+    kind: IncidentKind | None = strawberry.field(
+        default=strawberry.UNSET, description="A new kind."
+    )
+    occurred: FuzzyDateInput | None = strawberry.field(
+        default=strawberry.UNSET, description="A new date (precision UNKNOWN if not known)."
+    )
+    location: IncidentLocationInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="A new location; it replaces the whole location (parts left out are removed).",
+    )
+    outcome: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A new outcome; null removes it."
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A new description; null removes it."
+    )
+
+    def values(self) -> dict[str, Any]:
+        """The columns to change, checked."""
+        values: dict[str, Any] = {}
+        if editing.given(self.kind):
+            if self.kind is None:
+                raise editing.invalid("kind", "`kind` cannot be null")
+            values["kind"] = str(self.kind.value)
+        if editing.given(self.occurred):
+            values["occurred_on"], values["occurred_precision"] = editing.fuzzy(
+                self.occurred, "occurred"
+            )
+        if editing.given(self.location):
+            values.update((self.location or IncidentLocationInput()).values())
+        if editing.given(self.outcome):
+            values["outcome"] = editing.text(self.outcome, "outcome", "outcome")
+        if editing.given(self.description):
+            values["description"] = editing.text(self.description, "description", "description")
+        return values
+
+
+@strawberry.type(description="The incident a mutation wrote.")
+class IncidentPayload:
+    incident: Incident = strawberry.field(description="The incident as written.")
+
+
+async def _has_live_source(tx: Any, row: Any) -> None:
+    if await incident_sql.live_source_count(tx, row["id"]) == 0:
+        raise editing.invalid(
+            "target", "an incident needs at least one source: link another one first"
+        )
+
+
+async def _restorable(tx: Any, row: Any) -> None:
+    if await incident_sql.live_source_count(tx, row["id"]) == 0:
+        raise editing.invalid(
+            "id", "every source of this incident is deleted: restore one of them first", "id"
+        )
+
+
+@strawberry.type
+class IncidentMutations:
+    @strawberry.mutation(description="Add an incident with its sources. Needs an editor key.")
+    async def create_incident(
+        self,
+        info: Info,
+        input: Annotated[IncidentInput, strawberry.argument(description="The new incident.")],
+    ) -> IncidentPayload:
+        async with editing.editing(info) as edit:
+            values = input.values()
+            new_sources = [
+                source.values(f"newSources[{i}].")
+                for i, source in enumerate(input.new_sources or [])
+            ]
+            row = await editing.insert(edit, incident_sql.TABLE, values)
+            source_ids = await editing.attach_sources(
+                edit,
+                incident_sql.TABLE,
+                incident_sql.LINKS["Source"],
+                row["id"],
+                input.sources,
+                new_sources,
+                source_sql.TABLE,
+            )
+            await editing.audit_created(edit, incident_sql.TABLE, row, {"source_ids": source_ids})
+        return IncidentPayload(incident=Incident.from_row(row))
+
+    @strawberry.mutation(description="Change an incident. Needs an editor key.")
+    async def update_incident(
+        self,
+        info: Info,
+        input: Annotated[UpdateIncidentInput, strawberry.argument(description="The changes.")],
+    ) -> IncidentPayload:
+        row = await editing.update_record(
+            info, incident_sql.TABLE, input.id, input.expected_version, input.values
+        )
+        return IncidentPayload(incident=Incident.from_row(row))
+
+    @strawberry.mutation(
+        description="Delete an incident (it can be restored). Needs an editor key."
+    )
+    async def delete_incident(
+        self,
+        info: Info,
+        input: Annotated[DeleteInput, strawberry.argument(description="What to delete, and why.")],
+    ) -> IncidentPayload:
+        row = await editing.delete_record(info, incident_sql.TABLE, input)
+        return IncidentPayload(incident=Incident.from_row(row))
+
+    @strawberry.mutation(description="Bring back a deleted incident. Needs an admin key.")
+    async def restore_incident(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The incident's global id.")],
+        reason: Annotated[str, strawberry.argument(description="Why it is restored.")],
+    ) -> IncidentPayload:
+        row = await editing.restore_record(info, incident_sql.TABLE, id, reason, _restorable)
+        return IncidentPayload(incident=Incident.from_row(row))
+
+    @strawberry.mutation(
+        description="Link an incident (`id`) to a bill, a topic or a source (`target`). "
+        "Needs an editor key."
+    )
+    async def link_incident(
+        self,
+        info: Info,
+        input: Annotated[
+            LinkInput, strawberry.argument(description="The incident and the target.")
+        ],
+    ) -> IncidentPayload:
+        row = await editing.link_record(
+            info, incident_sql.TABLE, incident_sql.LINKS, input, add=True
+        )
+        return IncidentPayload(incident=Incident.from_row(row))
+
+    @strawberry.mutation(
+        description="Unlink an incident (`id`) from a bill, a topic or a source (`target`). "
+        "Its last source cannot be unlinked. Needs an editor key."
+    )
+    async def unlink_incident(
+        self,
+        info: Info,
+        input: Annotated[
+            LinkInput, strawberry.argument(description="The incident and the target.")
+        ],
+    ) -> IncidentPayload:
+        row = await editing.link_record(
+            info, incident_sql.TABLE, incident_sql.LINKS, input, add=False, check=_has_live_source
+        )
+        return IncidentPayload(incident=Incident.from_row(row))

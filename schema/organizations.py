@@ -6,9 +6,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from db import organizations as organization_sql
 from db.organizations import OrganizationFilter as OrganizationConditions
+from schema import editing
 from schema.arguments import After, Before, First, Last
 from schema.context import Info
+from schema.editing import DeleteInput
 from schema.errors import NotFound
 from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
 from schema.validation import search_words
@@ -42,6 +45,9 @@ class Organization(Node):
     abbreviation: str | None = strawberry.field(description="Its usual abbreviation, e.g. `ICE`.")
     kind: OrganizationKind = strawberry.field(description="What kind of organization it is.")
     url: str | None = strawberry.field(description="Its website.")
+    version: int = strawberry.field(
+        description="Moves on with every change; pass it as `expectedVersion` to change the record."
+    )
     created_at: datetime = strawberry.field(description="When this record was first stored.")
     updated_at: datetime = strawberry.field(description="When this record last changed.")
 
@@ -55,6 +61,7 @@ class Organization(Node):
             abbreviation=row["abbreviation"],
             kind=OrganizationKind(row["kind"]),
             url=row["url"],
+            version=row["version"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
         )
@@ -152,3 +159,125 @@ class OrganizationQueries:
         if row is None:
             raise NotFound(f"no organization with slug {slug!r}")
         return Organization.from_row(row)
+
+
+@strawberry.input(description="A new organization.")
+class OrganizationInput:
+    slug: str = strawberry.field(
+        description="Natural key: lower-case words joined by dashes, e.g. `reuters` "
+        "(at most 100 characters)."
+    )
+    name: str = strawberry.field(description="The organization's name (at most 300 characters).")
+    kind: OrganizationKind = strawberry.field(description="What kind of organization it is.")
+    abbreviation: str | None = strawberry.field(
+        default=None, description="Its usual abbreviation, e.g. `ICE` (at most 50 characters)."
+    )
+    url: str | None = strawberry.field(default=None, description="Its website: an http(s) URL.")
+
+    def values(self) -> dict[str, Any]:
+        """The columns of the new organization, checked."""
+        return {
+            "slug": editing.slug(self.slug),
+            "name": editing.required_text(self.name, "name", "name"),
+            "kind": str(self.kind.value),
+            "abbreviation": editing.text(self.abbreviation, "abbreviation", "abbreviation"),
+            "url": editing.url(self.url, "url"),
+        }
+
+
+@strawberry.input(description="Changes to an organization; omitted fields stay as they are.")
+class UpdateOrganizationInput:
+    id: strawberry.ID = strawberry.field(description="The organization's global id.")
+    expected_version: int = strawberry.field(
+        description="The `version` the organization had when read; CONFLICT if it has changed "
+        "since."
+    )
+    slug: str | None = strawberry.field(default=strawberry.UNSET, description="A new slug.")
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="A new name.")
+    kind: OrganizationKind | None = strawberry.field(
+        default=strawberry.UNSET, description="A new kind."
+    )
+    abbreviation: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A new abbreviation; null removes it."
+    )
+    url: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A new website; null removes it."
+    )
+
+    def values(self) -> dict[str, Any]:
+        """The columns to change, checked."""
+        values: dict[str, Any] = {}
+        if editing.given(self.slug):
+            values["slug"] = editing.slug(self.slug)
+        if editing.given(self.name):
+            values["name"] = editing.required_text(self.name, "name", "name")
+        if editing.given(self.kind):
+            if self.kind is None:
+                raise editing.invalid("kind", "`kind` cannot be null")
+            values["kind"] = str(self.kind.value)
+        if editing.given(self.abbreviation):
+            values["abbreviation"] = editing.text(self.abbreviation, "abbreviation", "abbreviation")
+        if editing.given(self.url):
+            values["url"] = editing.url(self.url, "url")
+        return values
+
+
+@strawberry.type(description="The organization a mutation wrote.")
+class OrganizationPayload:
+    organization: Organization = strawberry.field(description="The organization as written.")
+
+
+async def _no_live_statements(tx: Any, row: Any) -> None:
+    said = await organization_sql.live_statement_count(tx, row["id"])
+    if said:
+        raise editing.invalid(
+            "id", f"this organization is the speaker of {said} statement(s); delete those first"
+        )
+
+
+@strawberry.type
+class OrganizationMutations:
+    @strawberry.mutation(description="Add an organization. Needs an editor key.")
+    async def create_organization(
+        self,
+        info: Info,
+        input: Annotated[OrganizationInput, strawberry.argument(description="The new one.")],
+    ) -> OrganizationPayload:
+        async with editing.editing(info) as edit:
+            row = await editing.create(edit, organization_sql.TABLE, input.values())
+        return OrganizationPayload(organization=Organization.from_row(row))
+
+    @strawberry.mutation(description="Change an organization. Needs an editor key.")
+    async def update_organization(
+        self,
+        info: Info,
+        input: Annotated[UpdateOrganizationInput, strawberry.argument(description="The changes.")],
+    ) -> OrganizationPayload:
+        row = await editing.update_record(
+            info, organization_sql.TABLE, input.id, input.expected_version, input.values
+        )
+        return OrganizationPayload(organization=Organization.from_row(row))
+
+    @strawberry.mutation(
+        description="Delete an organization (it can be restored). Refused while it is the "
+        "speaker of a statement. Needs an editor key."
+    )
+    async def delete_organization(
+        self,
+        info: Info,
+        input: Annotated[DeleteInput, strawberry.argument(description="What to delete, and why.")],
+    ) -> OrganizationPayload:
+        row = await editing.delete_record(info, organization_sql.TABLE, input, _no_live_statements)
+        return OrganizationPayload(organization=Organization.from_row(row))
+
+    @strawberry.mutation(description="Bring back a deleted organization. Needs an admin key.")
+    async def restore_organization(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The organization's global id.")
+        ],
+        reason: Annotated[str, strawberry.argument(description="Why it is restored.")],
+    ) -> OrganizationPayload:
+        row = await editing.restore_record(info, organization_sql.TABLE, id, reason)
+        return OrganizationPayload(organization=Organization.from_row(row))

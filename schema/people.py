@@ -6,9 +6,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from db import people as person_sql
 from db.people import PersonFilter as PersonConditions
+from schema import editing
 from schema.arguments import After, Before, First, Last
 from schema.context import Info
+from schema.editing import DeleteInput
 from schema.errors import NotFound
 from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
 from schema.validation import search_words
@@ -32,6 +35,9 @@ class Person(Node):
     slug: str = strawberry.field(description="Natural key, e.g. `stephen-miller`.")
     name: str = strawberry.field(description="The person's name.")
     description: str | None = strawberry.field(description="Who they are, briefly.")
+    version: int = strawberry.field(
+        description="Moves on with every change; pass it as `expectedVersion` to change the record."
+    )
     created_at: datetime = strawberry.field(description="When this record was first stored.")
     updated_at: datetime = strawberry.field(description="When this record last changed.")
 
@@ -43,6 +49,7 @@ class Person(Node):
             slug=row["slug"],
             name=row["name"],
             description=row["description"],
+            version=row["version"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
         )
@@ -139,3 +146,106 @@ class PersonQueries:
         if row is None:
             raise NotFound(f"no person with slug {slug!r}")
         return Person.from_row(row)
+
+
+@strawberry.input(description="A new person.")
+class PersonInput:
+    slug: str = strawberry.field(
+        description="Natural key: lower-case words joined by dashes, e.g. `stephen-miller` "
+        "(at most 100 characters)."
+    )
+    name: str = strawberry.field(description="The person's name (at most 300 characters).")
+    description: str | None = strawberry.field(
+        default=None, description="Who they are, briefly (at most 20,000 characters)."
+    )
+
+    def values(self) -> dict[str, Any]:
+        """The columns of the new person, checked."""
+        return {
+            "slug": editing.slug(self.slug),
+            "name": editing.required_text(self.name, "name", "name"),
+            "description": editing.text(self.description, "description", "description"),
+        }
+
+
+@strawberry.input(description="Changes to a person; omitted fields stay as they are.")
+class UpdatePersonInput:
+    id: strawberry.ID = strawberry.field(description="The person's global id.")
+    expected_version: int = strawberry.field(
+        description="The `version` the person had when read; CONFLICT if it has changed since."
+    )
+    slug: str | None = strawberry.field(default=strawberry.UNSET, description="A new slug.")
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="A new name.")
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A new description; null removes it."
+    )
+
+    def values(self) -> dict[str, Any]:
+        """The columns to change, checked."""
+        values: dict[str, Any] = {}
+        if editing.given(self.slug):
+            values["slug"] = editing.slug(self.slug)
+        if editing.given(self.name):
+            values["name"] = editing.required_text(self.name, "name", "name")
+        if editing.given(self.description):
+            values["description"] = editing.text(self.description, "description", "description")
+        return values
+
+
+@strawberry.type(description="The person a mutation wrote.")
+class PersonPayload:
+    person: Person = strawberry.field(description="The person as written.")
+
+
+async def _no_live_statements(tx: Any, row: Any) -> None:
+    said = await person_sql.live_statement_count(tx, row["id"])
+    if said:
+        raise editing.invalid(
+            "id", f"this person is the speaker of {said} statement(s); delete those first"
+        )
+
+
+@strawberry.type
+class PersonMutations:
+    @strawberry.mutation(description="Add a person. Needs an editor key.")
+    async def create_person(
+        self,
+        info: Info,
+        input: Annotated[PersonInput, strawberry.argument(description="The new person.")],
+    ) -> PersonPayload:
+        async with editing.editing(info) as edit:
+            row = await editing.create(edit, person_sql.TABLE, input.values())
+        return PersonPayload(person=Person.from_row(row))
+
+    @strawberry.mutation(description="Change a person. Needs an editor key.")
+    async def update_person(
+        self,
+        info: Info,
+        input: Annotated[UpdatePersonInput, strawberry.argument(description="The changes.")],
+    ) -> PersonPayload:
+        row = await editing.update_record(
+            info, person_sql.TABLE, input.id, input.expected_version, input.values
+        )
+        return PersonPayload(person=Person.from_row(row))
+
+    @strawberry.mutation(
+        description="Delete a person (they can be restored). Refused while they are the "
+        "speaker of a statement. Needs an editor key."
+    )
+    async def delete_person(
+        self,
+        info: Info,
+        input: Annotated[DeleteInput, strawberry.argument(description="What to delete, and why.")],
+    ) -> PersonPayload:
+        row = await editing.delete_record(info, person_sql.TABLE, input, _no_live_statements)
+        return PersonPayload(person=Person.from_row(row))
+
+    @strawberry.mutation(description="Bring back a deleted person. Needs an admin key.")
+    async def restore_person(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The person's global id.")],
+        reason: Annotated[str, strawberry.argument(description="Why they are restored.")],
+    ) -> PersonPayload:
+        row = await editing.restore_record(info, person_sql.TABLE, id, reason)
+        return PersonPayload(person=Person.from_row(row))

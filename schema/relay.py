@@ -30,7 +30,10 @@ def from_global_id(global_id: str) -> tuple[str, int]:
     """The type name and row id inside a global id, or BAD_USER_INPUT."""
     try:
         type_name, _, pk = base64.b64decode(global_id, validate=True).decode().partition(":")
-        return type_name, int(pk)
+        row_id = int(pk)
+        if not 0 < row_id < 2**63:
+            raise ValueError(f"row id {row_id} out of range")
+        return type_name, row_id
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise BadUserInput(f"malformed id {global_id!r}", argument="id") from exc
 

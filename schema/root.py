@@ -6,11 +6,14 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
+from schema.audit import AuditQueries
 from schema.bills import BillQueries
 from schema.committees import CommitteeQueries
 from schema.errors import classify
+from schema.guards import Limits, guards, load_limits
 from schema.incidents import IncidentQueries
 from schema.legislators import LegislatorQueries
+from schema.mutations import Mutation
 from schema.nodes import NodeQueries
 from schema.organizations import OrganizationQueries
 from schema.people import PersonQueries
@@ -35,6 +38,7 @@ class Query(
     OrganizationQueries,
     SourceQueries,
     TopicQueries,
+    AuditQueries,
 ):
     pass
 
@@ -49,9 +53,10 @@ class RedressSchema(strawberry.Schema):
             classify(error)
 
 
-def build_schema(**options: Any) -> RedressSchema:
-    """The schema, with the given Strawberry options."""
-    return RedressSchema(query=Query, **options)
+def build_schema(limits: Limits | None = None, **options: Any) -> RedressSchema:
+    """The schema with the query guards (`limits`, else from the environment) and options."""
+    extensions = [*guards(limits or load_limits()), *options.pop("extensions", ())]
+    return RedressSchema(query=Query, mutation=Mutation, extensions=extensions, **options)
 
 
 schema = build_schema()

@@ -7,11 +7,16 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import strawberry
 
+from db import editing as editing_sql
+from db import sources as source_sql
+from db import statements as statement_sql
 from db.statements import StatementFilter as StatementConditions
+from schema import editing
 from schema.arguments import After, Before, First, Last
 from schema.bills import parse_bill_id
 from schema.context import Info
 from schema.dates import DateRange, FuzzyDate, fuzzy_date
+from schema.editing import DeleteInput, Edit, FuzzyDateInput, LinkInput
 from schema.errors import BadUserInput, NotFound
 from schema.legislators import Legislator
 from schema.organizations import Organization
@@ -25,6 +30,7 @@ from schema.relay import (
     to_global_id,
     window,
 )
+from schema.sources import SourceInput
 from schema.topics import parse_slug
 from schema.validation import search_words
 
@@ -94,6 +100,9 @@ class Statement(Node):
     external_key: str | None = strawberry.field(
         description="The stable key its curated file gives it, when it has one."
     )
+    version: int = strawberry.field(
+        description="Moves on with every change; pass it as `expectedVersion` to change the record."
+    )
     created_at: datetime = strawberry.field(description="When this record was first stored.")
     updated_at: datetime = strawberry.field(description="When this record last changed.")
 
@@ -111,6 +120,7 @@ class Statement(Node):
             context=row["context"],
             medium=StatementMedium(row["medium"]) if row["medium"] else None,
             external_key=row["external_key"],
+            version=row["version"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
         )
@@ -329,3 +339,243 @@ class StatementQueries:
         if row is None:
             raise NotFound(f"no statement with external key {external_key!r}")
         return Statement.from_row(row)
+
+
+SPEAKER_HELP = (
+    "Who said it: the global id of a Legislator, Person or Organization, or the bioguide id "
+    "of a member of Congress (such as `M000133`) even when that member is not in the data."
+)
+
+
+async def _speaker(edit: Edit, value: str, field: str = "speaker") -> dict[str, Any]:
+    """The speaker columns for `value`; BAD_USER_INPUT or NOT_FOUND naming the field."""
+    columns: dict[str, Any] = {
+        "speaker_legislator_id": None,
+        "speaker_person_id": None,
+        "speaker_organization_id": None,
+        "speaker_bioguide_id": None,
+    }
+    bioguide = value.strip().upper()
+    if _BIOGUIDE_ID.match(bioguide):
+        columns["speaker_bioguide_id"] = bioguide
+        columns["speaker_legislator_id"] = await statement_sql.legislator_by_bioguide(
+            edit.tx, bioguide
+        )
+        return columns
+    type_name, pk = editing.record_id(value, _SPEAKER_TYPES, field)
+    if type_name == "Legislator":
+        columns["speaker_bioguide_id"] = await statement_sql.legislator_bioguide(edit.tx, pk)
+        found = columns["speaker_bioguide_id"] is not None
+    else:
+        table = "people" if type_name == "Person" else "organizations"
+        found = await editing_sql.share_live(edit.tx, table, pk)
+    if not found:
+        raise NotFound(f"no {type_name} with id {value!r}", argument="input", field=field)
+    columns[f"speaker_{type_name.lower()}_id"] = pk
+    return columns
+
+
+def _medium(value: StatementMedium | None) -> str | None:
+    return str(value.value) if value is not None else None
+
+
+@strawberry.input(description="A new statement, with at least one source.")
+class StatementInput:
+    speaker: strawberry.ID = strawberry.field(description=SPEAKER_HELP)
+    said: FuzzyDateInput = strawberry.field(
+        description="When it was said, as precisely as the sources tell (not in the future)."
+    )
+    quote: str = strawberry.field(
+        description="The words, exactly as quoted by the source (at most 10,000 characters)."
+    )
+    context: str | None = strawberry.field(
+        default=None,
+        description="The circumstances it was said in (at most 5,000 characters).",
+    )
+    medium: StatementMedium | None = strawberry.field(
+        default=None, description="Where or how it was said."
+    )
+    sources: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Global ids of existing sources that record it."
+    )
+    new_sources: list[SourceInput] | None = strawberry.field(
+        default=None,
+        description="Sources to create and cite. `sources` and `newSources` together need at "
+        "least one entry and at most 20.",
+    )
+
+    def values(self) -> dict[str, Any]:
+        """The columns of the new statement except its speaker, checked."""
+        said_on, precision = editing.fuzzy(self.said, "said")
+        return {
+            "said_on": said_on,
+            "said_on_precision": precision,
+            "quote": editing.required_text(self.quote, "quote", "quote"),
+            "context": editing.text(self.context, "context", "context"),
+            "medium": _medium(self.medium),
+        }
+
+
+@strawberry.input(description="Changes to a statement; omitted fields stay as they are.")
+class UpdateStatementInput:
+    id: strawberry.ID = strawberry.field(description="The statement's global id.")
+    expected_version: int = strawberry.field(
+        description="The `version` the statement had when read; CONFLICT if it has changed since."
+    )
+    speaker: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description=SPEAKER_HELP
+    )
+    said: FuzzyDateInput | None = strawberry.field(
+        default=strawberry.UNSET, description="A new date (precision UNKNOWN if not known)."
+    )
+    quote: str | None = strawberry.field(default=strawberry.UNSET, description="A new quote.")
+    context: str | None = strawberry.field(
+        default=strawberry.UNSET, description="New circumstances; null removes them."
+    )
+    medium: StatementMedium | None = strawberry.field(
+        default=strawberry.UNSET, description="A new medium; null removes it."
+    )
+
+    def values(self) -> dict[str, Any]:
+        """The columns to change except the speaker, checked."""
+        values: dict[str, Any] = {}
+        if editing.given(self.said):
+            values["said_on"], values["said_on_precision"] = editing.fuzzy(self.said, "said")
+        if editing.given(self.quote):
+            values["quote"] = editing.required_text(self.quote, "quote", "quote")
+        if editing.given(self.context):
+            values["context"] = editing.text(self.context, "context", "context")
+        if editing.given(self.medium):
+            values["medium"] = _medium(self.medium)
+        return values
+
+
+@strawberry.type(description="The statement a mutation wrote.")
+class StatementPayload:
+    statement: Statement = strawberry.field(description="The statement as written.")
+
+
+async def _has_live_source(tx: Any, row: Any) -> None:
+    if await statement_sql.live_source_count(tx, row["id"]) == 0:
+        raise editing.invalid(
+            "target", "a statement needs at least one source: link another one first"
+        )
+
+
+async def _restorable(tx: Any, row: Any) -> None:
+    if await statement_sql.live_source_count(tx, row["id"]) == 0:
+        raise editing.invalid(
+            "id", "every source of this statement is deleted: restore one of them first", "id"
+        )
+    for column, table in (
+        ("speaker_person_id", "people"),
+        ("speaker_organization_id", "organizations"),
+    ):
+        if row[column] is not None and not await editing_sql.share_live(tx, table, row[column]):
+            raise editing.invalid(
+                "id", "the speaker of this statement is deleted: restore them first", "id"
+            )
+
+
+@strawberry.type
+class StatementMutations:
+    @strawberry.mutation(description="Add a statement with its sources. Needs an editor key.")
+    async def create_statement(
+        self,
+        info: Info,
+        input: Annotated[StatementInput, strawberry.argument(description="The new statement.")],
+    ) -> StatementPayload:
+        async with editing.editing(info) as edit:
+            values = input.values()
+            new_sources = [
+                source.values(f"newSources[{i}].")
+                for i, source in enumerate(input.new_sources or [])
+            ]
+            values.update(await _speaker(edit, input.speaker))
+            row = await editing.insert(edit, statement_sql.TABLE, values)
+            source_ids = await editing.attach_sources(
+                edit,
+                statement_sql.TABLE,
+                statement_sql.LINKS["Source"],
+                row["id"],
+                input.sources,
+                new_sources,
+                source_sql.TABLE,
+            )
+            await editing.audit_created(edit, statement_sql.TABLE, row, {"source_ids": source_ids})
+        return StatementPayload(statement=Statement.from_row(row))
+
+    @strawberry.mutation(description="Change a statement. Needs an editor key.")
+    async def update_statement(
+        self,
+        info: Info,
+        input: Annotated[UpdateStatementInput, strawberry.argument(description="The changes.")],
+    ) -> StatementPayload:
+        async with editing.editing(info) as edit:
+            _, pk = editing.record_id(input.id, ("Statement",), "id")
+            expected = editing.version(input.expected_version)
+            values = input.values()
+            if editing.given(input.speaker):
+                if input.speaker is None:
+                    raise editing.invalid("speaker", "`speaker` cannot be null")
+                values.update(await _speaker(edit, input.speaker))
+            row = await editing.update(edit, statement_sql.TABLE, pk, expected, values)
+        return StatementPayload(statement=Statement.from_row(row))
+
+    @strawberry.mutation(
+        description="Delete a statement (it can be restored). Needs an editor key."
+    )
+    async def delete_statement(
+        self,
+        info: Info,
+        input: Annotated[DeleteInput, strawberry.argument(description="What to delete, and why.")],
+    ) -> StatementPayload:
+        row = await editing.delete_record(info, statement_sql.TABLE, input)
+        return StatementPayload(statement=Statement.from_row(row))
+
+    @strawberry.mutation(description="Bring back a deleted statement. Needs an admin key.")
+    async def restore_statement(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The statement's global id.")],
+        reason: Annotated[str, strawberry.argument(description="Why it is restored.")],
+    ) -> StatementPayload:
+        row = await editing.restore_record(info, statement_sql.TABLE, id, reason, _restorable)
+        return StatementPayload(statement=Statement.from_row(row))
+
+    @strawberry.mutation(
+        description="Link a statement (`id`) to a bill, a roll-call vote, an incident, a topic "
+        "or a source (`target`). Needs an editor key."
+    )
+    async def link_statement(
+        self,
+        info: Info,
+        input: Annotated[
+            LinkInput, strawberry.argument(description="The statement and the target.")
+        ],
+    ) -> StatementPayload:
+        row = await editing.link_record(
+            info, statement_sql.TABLE, statement_sql.LINKS, input, add=True
+        )
+        return StatementPayload(statement=Statement.from_row(row))
+
+    @strawberry.mutation(
+        description="Unlink a statement (`id`) from a bill, a roll-call vote, an incident, a "
+        "topic or a source (`target`). Its last source cannot be unlinked. Needs an editor key."
+    )
+    async def unlink_statement(
+        self,
+        info: Info,
+        input: Annotated[
+            LinkInput, strawberry.argument(description="The statement and the target.")
+        ],
+    ) -> StatementPayload:
+        row = await editing.link_record(
+            info,
+            statement_sql.TABLE,
+            statement_sql.LINKS,
+            input,
+            add=False,
+            check=_has_live_source,
+        )
+        return StatementPayload(statement=Statement.from_row(row))

@@ -7,9 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from db import topics as topic_sql
 from db.topics import TopicFilter as TopicConditions
+from schema import editing
 from schema.arguments import After, Before, First, Last
 from schema.context import Info
+from schema.editing import DeleteInput, LinkInput
 from schema.errors import BadUserInput, NotFound
 from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
 from schema.validation import search_words
@@ -54,6 +57,9 @@ class Topic(Node):
     )
     name: str = strawberry.field(description="The topic's name.")
     description: str | None = strawberry.field(description="What the topic covers.")
+    version: int = strawberry.field(
+        description="Moves on with every change; pass it as `expectedVersion` to change the record."
+    )
     created_at: datetime = strawberry.field(description="When this record was first stored.")
     updated_at: datetime = strawberry.field(description="When this record last changed.")
 
@@ -65,6 +71,7 @@ class Topic(Node):
             slug=row["slug"],
             name=row["name"],
             description=row["description"],
+            version=row["version"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
         )
@@ -194,3 +201,121 @@ class TopicQueries:
         if row is None:
             raise NotFound(f"no topic with slug {slug!r}")
         return Topic.from_row(row)
+
+
+@strawberry.input(description="A new topic.")
+class TopicInput:
+    slug: str = strawberry.field(
+        description="Natural key: lower-case words joined by dashes (at most 100 characters)."
+    )
+    name: str = strawberry.field(description="The topic's name (at most 300 characters).")
+    description: str | None = strawberry.field(
+        default=None, description="What the topic covers (at most 20,000 characters)."
+    )
+
+    def values(self) -> dict[str, Any]:
+        """The columns of the new topic, checked."""
+        return {
+            "slug": editing.slug(self.slug),
+            "name": editing.required_text(self.name, "name", "name"),
+            "description": editing.text(self.description, "description", "description"),
+        }
+
+
+@strawberry.input(description="Changes to a topic; omitted fields stay as they are.")
+class UpdateTopicInput:
+    id: strawberry.ID = strawberry.field(description="The topic's global id.")
+    expected_version: int = strawberry.field(
+        description="The `version` the topic had when read; CONFLICT if it has changed since."
+    )
+    slug: str | None = strawberry.field(default=strawberry.UNSET, description="A new slug.")
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="A new name.")
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A new description; null removes it."
+    )
+
+    def values(self) -> dict[str, Any]:
+        """The columns to change, checked."""
+        values: dict[str, Any] = {}
+        if editing.given(self.slug):
+            values["slug"] = editing.slug(self.slug)
+        if editing.given(self.name):
+            values["name"] = editing.required_text(self.name, "name", "name")
+        if editing.given(self.description):
+            values["description"] = editing.text(self.description, "description", "description")
+        return values
+
+
+@strawberry.type(description="The topic a mutation wrote.")
+class TopicPayload:
+    topic: Topic = strawberry.field(description="The topic as written.")
+
+
+@strawberry.type
+class TopicMutations:
+    @strawberry.mutation(description="Add a topic. Needs an editor key.")
+    async def create_topic(
+        self,
+        info: Info,
+        input: Annotated[TopicInput, strawberry.argument(description="The new topic.")],
+    ) -> TopicPayload:
+        async with editing.editing(info) as edit:
+            row = await editing.create(edit, topic_sql.TABLE, input.values())
+        return TopicPayload(topic=Topic.from_row(row))
+
+    @strawberry.mutation(description="Change a topic. Needs an editor key.")
+    async def update_topic(
+        self,
+        info: Info,
+        input: Annotated[UpdateTopicInput, strawberry.argument(description="The changes.")],
+    ) -> TopicPayload:
+        row = await editing.update_record(
+            info, topic_sql.TABLE, input.id, input.expected_version, input.values
+        )
+        return TopicPayload(topic=Topic.from_row(row))
+
+    @strawberry.mutation(
+        description="Delete a topic (it can be restored; its links are kept for then). "
+        "Needs an editor key."
+    )
+    async def delete_topic(
+        self,
+        info: Info,
+        input: Annotated[DeleteInput, strawberry.argument(description="What to delete, and why.")],
+    ) -> TopicPayload:
+        row = await editing.delete_record(info, topic_sql.TABLE, input)
+        return TopicPayload(topic=Topic.from_row(row))
+
+    @strawberry.mutation(description="Bring back a deleted topic. Needs an admin key.")
+    async def restore_topic(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The topic's global id.")],
+        reason: Annotated[str, strawberry.argument(description="Why it is restored.")],
+    ) -> TopicPayload:
+        row = await editing.restore_record(info, topic_sql.TABLE, id, reason)
+        return TopicPayload(topic=Topic.from_row(row))
+
+    @strawberry.mutation(
+        description="File a bill or a roll-call vote (`target`) under a topic (`id`). "
+        "Needs an editor key."
+    )
+    async def link_topic(
+        self,
+        info: Info,
+        input: Annotated[LinkInput, strawberry.argument(description="The topic and the target.")],
+    ) -> TopicPayload:
+        row = await editing.link_record(info, topic_sql.TABLE, topic_sql.LINKS, input, add=True)
+        return TopicPayload(topic=Topic.from_row(row))
+
+    @strawberry.mutation(
+        description="Take a bill or a roll-call vote (`target`) out of a topic (`id`). "
+        "Needs an editor key."
+    )
+    async def unlink_topic(
+        self,
+        info: Info,
+        input: Annotated[LinkInput, strawberry.argument(description="The topic and the target.")],
+    ) -> TopicPayload:
+        row = await editing.link_record(info, topic_sql.TABLE, topic_sql.LINKS, input, add=False)
+        return TopicPayload(topic=Topic.from_row(row))

@@ -4,6 +4,7 @@ The shipped data is loaded once into a template database. Read-only tests share 
 it; tests that write get a fresh clone each, so every test is isolated from the others.
 """
 
+import dataclasses
 import os
 import tempfile
 import uuid
@@ -110,8 +111,12 @@ async def database(seeded_url: str) -> AsyncIterator[Database]:
 
 @pytest.fixture(scope="session")
 async def client(database: Database) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client for the API over the shared read-only database."""
-    app = create_app(load_settings(), database=database)
+    """An HTTP client for the API over the shared read-only database (never rate-limited)."""
+    settings = dataclasses.replace(load_settings(), rate_limit_anonymous=0, rate_limit_key=0)
+    # Batching tests nest pages of 100 three deep: a million nodes, over the default limit.
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("REDRESS_MAX_COST", "2000000")
+        app = create_app(settings, database=database)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http

@@ -17,6 +17,11 @@ def _b64(text: str) -> str:
         ('{ node(id: "not base64!") { id } }', "BAD_USER_INPUT", "malformed id"),
         (f'{{ node(id: "{_b64("Legislator:abc")}") {{ id }} }}', "BAD_USER_INPUT", "malformed id"),
         (f'{{ node(id: "{_b64("Spaceship:1")}") {{ id }} }}', "BAD_USER_INPUT", "no known type"),
+        (
+            f'{{ node(id: "{_b64("Statement:99999999999999999999")}") {{ id }} }}',
+            "BAD_USER_INPUT",
+            "malformed id",
+        ),
         (f'{{ node(id: "{_b64("Legislator:99999")}") {{ id }} }}', "NOT_FOUND", "no Legislator"),
         ('{ legislators(after: "garbage") { totalCount } }', "BAD_USER_INPUT", "malformed cursor"),
         ("{ legislators(first: 101) { totalCount } }", "BAD_USER_INPUT", "between 0 and 100"),

@@ -4,6 +4,9 @@ Facts (data/curated/qualified-immunity-ice.yaml, from one row of the ICE detenti
 data set): Renee Nicole Good, 37, was shot by a federal agent during a traffic stop in
 Minneapolis, MN on 2026-01-07. ICE is the agency; the sources are the data file, The
 Guardian and the seed article.
+
+The shipped data also has the ICE and CBP deaths files (data/incidents): 274 ICE rows, one
+of them Renee Good's (merged into the curated incident), and 61 CBP rows, so 335 incidents.
 """
 
 import asyncpg
@@ -17,6 +20,8 @@ KEY = "ice-deaths:2026-01-07:good-renee-nicole"
 ARTICLE = "How Democrats Can End Qualified Immunity for ICE Agents"
 GUARDIAN = "https://www.theguardian.com/us-news/2026/jan/28/deaths-ice-2026-"
 DESCRIPTION = "Shot by a federal agent during a traffic stop (ICE-related death; not in custody)."
+ICE_ROWS = 274  # rows of ice_detention_deaths_all_274_deaths_detailed.csv, Renee Good's among them
+CBP_ROWS = 61  # rows of cbp_deaths_in_custody.csv
 FIELDS = """id kind externalKey outcome description
   occurred { text precision year month day }
   location { city county state facility latitude longitude }"""
@@ -36,8 +41,26 @@ async def _good(client) -> dict:
     return found["nodes"][0]
 
 
+async def _every_incident(client, order: str = "NEWEST") -> list[dict]:
+    """Every incident in `order`, a full page at a time."""
+    query = f"""query($after: String) {{ incidents(orderBy: {order}, first: 100, after: $after) {{
+      totalCount nodes {{ {FIELDS} }} pageInfo {{ hasNextPage endCursor }} }} }}"""
+    nodes: list[dict] = []
+    after = None
+    while True:
+        body = await graphql(client, query, {"after": after})
+        assert "errors" not in body, body
+        page = body["data"]["incidents"]
+        nodes += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len({n["id"] for n in nodes}) == len(nodes) == page["totalCount"] == ICE_ROWS + CBP_ROWS
+    return nodes
+
+
 async def test_the_renee_good_incident(client):
-    listed = await _incidents(client)
+    listed = await _incidents(client, f'filter: {{topic: "{TOPIC}"}}')
     assert listed["totalCount"] == 1
     good = await _good(client)
     assert good == listed["nodes"][0]
@@ -144,8 +167,14 @@ async def test_each_filter_can_exclude_the_incident(client, filter_):
 
 async def test_filter_by_agency_slug(client):
     good = await _good(client)
-    found = await _incidents(client, 'filter: {agency: "ice"}')
+    ice = await _incidents(client, 'filter: {agency: "ice"}')
+    assert ice["totalCount"] == ICE_ROWS
+    assert good["id"] in {n["id"] for n in ice["nodes"]}  # the fifth newest
+    found = await _incidents(client, f'filter: {{agency: "ice", topic: "{TOPIC}"}}')
     assert [n["id"] for n in found["nodes"]] == [good["id"]]
+    cbp = await _incidents(client, 'filter: {agency: "cbp"}')
+    assert cbp["totalCount"] == CBP_ROWS
+    assert good["id"] not in {n["id"] for n in cbp["nodes"]}
     # DHS posted Miller's clip but is not named as an agency in the incident.
     assert (await _incidents(client, 'filter: {agency: "dhs"}'))["totalCount"] == 0
 
@@ -159,23 +188,21 @@ async def test_filter_by_outcome_ignores_case(client):
 
 @pytest.mark.parametrize("order", ["NEWEST", "OLDEST", "UPDATED_AT"])
 async def test_paging_forwards_and_backwards_visits_every_incident(client, order):
-    everything = await _incidents(client, f"orderBy: {order}")
-    ids = [n["id"] for n in everything["nodes"]]
-    assert len(ids) == everything["totalCount"]
+    ids = [n["id"] for n in await _every_incident(client, order)]
     query = """query($first: Int, $after: String, $last: Int, $before: String) {
       incidents(orderBy: ORDER, first: $first, after: $after, last: $last, before: $before) {
         nodes { id } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
     query = query.replace("ORDER", order)
     forwards, after = [], None
     while True:
-        page = (await graphql(client, query, {"first": 2, "after": after}))["data"]["incidents"]
+        page = (await graphql(client, query, {"first": 10, "after": after}))["data"]["incidents"]
         forwards += [n["id"] for n in page["nodes"]]
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
     backwards, before = [], None
     while True:
-        page = (await graphql(client, query, {"last": 2, "before": before}))["data"]["incidents"]
+        page = (await graphql(client, query, {"last": 10, "before": before}))["data"]["incidents"]
         backwards = [n["id"] for n in page["nodes"]] + backwards
         if not page["pageInfo"]["hasPreviousPage"]:
             break
@@ -210,7 +237,7 @@ async def test_nested_sources_page_both_ways(client):
 
 
 async def test_newest_first_puts_unknown_dates_last(client):
-    dates = [n["occurred"] for n in (await _incidents(client))["nodes"]]
+    dates = [n["occurred"] for n in await _every_incident(client)]
     known = [d["text"] for d in dates if d["precision"] != "UNKNOWN"]
     assert known == sorted(known, reverse=True)
     unknown = [i for i, d in enumerate(dates) if d["precision"] == "UNKNOWN"]
@@ -248,19 +275,37 @@ async def test_bad_input_is_bad_user_input(client, arguments, message):
     assert message in body["errors"][0]["message"]
 
 
-async def test_nested_lists_cost_the_same_statements_at_any_page_size(client):
-    query = """query($n: Int) { incidents(first: $n) { totalCount nodes {
-      people(first: $n) { totalCount nodes { role person { name } } }
+# A person (in `people`) and a speaker (of a statement) both load through the people by-id
+# loader. Asked for together, they share one batch or not depending on which page query
+# returns first, whatever the page size; so each is asked for in a query of its own.
+@pytest.mark.parametrize(
+    ("person", "speaker"),
+    [("person { name }", "quote"), ("age", "speaker { __typename ... on Person { slug } }")],
+)
+async def test_nested_lists_cost_the_same_statements_at_any_page_size(client, person, speaker):
+    # Up to Renee Good's day, newest first, so that even a page of one holds an incident with
+    # people, agencies, sources and a statement, and every loader below runs at both sizes.
+    query = """query($n: Int) {
+      incidents(filter: {occurred: {end: "2026-01-07"}}, first: $n) { totalCount nodes {
+      externalKey
+      people(first: $n) { totalCount nodes { role PERSON } }
       agencies(first: $n) { nodes { name } }
       sources(first: $n) { nodes { url dataset { key } } }
-      statements(first: $n) { nodes { speaker { __typename } } } } } }"""
+      statements(first: $n) { nodes { SPEAKER } } } } }"""
+    query = query.replace("PERSON", person).replace("SPEAKER", speaker)
     counts = {}
     for size in (1, 100):
         async with log_statements() as log:
             body = await graphql(client, query, {"n": size})
         assert "errors" not in body, body
         counts[size] = log.count
-    assert counts[1] == counts[100]
+        incidents = body["data"]["incidents"]["nodes"]
+        assert len(incidents) == size
+        assert incidents[0]["externalKey"] == KEY
+        assert incidents[0]["statements"]["nodes"]
+    # incidents, their count; people, their count, and the persons (or the speakers);
+    # agencies; sources and their datasets; statements.
+    assert counts == {1: 9, 100: 9}
 
 
 async def test_incident_without_a_source_is_refused(empty_url):

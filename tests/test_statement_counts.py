@@ -24,7 +24,7 @@ DEEP_QUERIES = {
         5,
     ),
     "incidents -> statements -> speaker": (
-        """query($n: Int) { incidents(first: $n) {
+        """query($n: Int) { incidents(filter: {topic: "qualified-immunity-ice"}, first: $n) {
              nodes { statements(first: $n) {
                nodes { quote speaker {
                  __typename

@@ -1,8 +1,11 @@
 """The statements root field, its filters and orders, FuzzyDate output and the speaker union.
 
-The records are the shipped curated seed article (data/curated/qualified-immunity-ice.yaml):
+The demo records are the shipped curated seed article (data/curated/qualified-immunity-ice.yaml):
 four statements on qualified immunity for ICE agents, by Stephen Miller (January 2026),
-Sen. Ed Markey (M000133, date unknown), the National Lawyers Guild and Reuters.
+Sen. Ed Markey (M000133, date unknown), the National Lawyers Guild and Reuters; filtered by
+their topic where a test is about them alone. The shipped Congressional Record files
+(data/statements/CREC-2005-07-20-*.json) add the 55 floor speeches of 20 July 2005 whose
+speaker has a bioguide id (17 on page H6183, 25 on H6190, 13 on S8504-2): 59 statements.
 """
 
 from collections.abc import AsyncIterator
@@ -23,6 +26,10 @@ TOPIC = "qualified-immunity-ice"
 ARTICLE = "How Democrats Can End Qualified Immunity for ICE Agents"
 MILLER_QUOTE = "To all ICE officers: You have federal immunity in the conduct of your duties."
 MARKEY_QUOTE = "We have the power to end this."
+LEAHY_QUOTE = "Mr. LEAHY. I thank the distinguished Presiding Officer."
+SEED = f'topic: "{TOPIC}"'
+FLOOR_SPEECHES = 55
+STATEMENTS = 4 + FLOOR_SPEECHES
 
 SPEAKER = """speakerBioguideId
   speaker { __typename
@@ -54,6 +61,25 @@ async def _api(url: str) -> AsyncIterator[tuple[httpx.AsyncClient, Database]]:
         await db.close()
 
 
+async def _every_statement(client, order: str = "NEWEST") -> list[dict]:
+    """Every statement in `order`, a full page at a time."""
+    query = f"""query($after: String) {{ statements(orderBy: {order}, first: 100, after: $after) {{
+      totalCount nodes {{ id quote said {{ text precision }} }}
+      pageInfo {{ hasNextPage endCursor }} }} }}"""
+    nodes: list[dict] = []
+    after = None
+    while True:
+        body = await graphql(client, query, {"after": after})
+        assert "errors" not in body, body
+        page = body["data"]["statements"]
+        nodes += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len({n["id"] for n in nodes}) == len(nodes) == page["totalCount"] == STATEMENTS
+    return nodes
+
+
 async def _id_of(client, field: str, slug: str) -> str:
     body = await graphql(client, f'{{ {field}(slug: "{slug}") {{ id }} }}')
     assert "errors" not in body, body
@@ -61,7 +87,7 @@ async def _id_of(client, field: str, slug: str) -> str:
 
 
 async def test_every_seed_statement_is_listed_newest_first(client):
-    listed = await _statements(client)
+    listed = await _statements(client, f"filter: {{{SEED}}}")
     assert listed["totalCount"] == 4
     # Miller's is the only dated one; the rest (unknown dates) follow, newest id first.
     assert listed["nodes"][0]["quote"] == MILLER_QUOTE
@@ -99,7 +125,9 @@ async def test_unknown_date_has_no_parts(client):
 
 
 async def test_speaker_union_resolves_all_three_kinds(client):
-    speakers = {n["quote"][:20]: n["speaker"] for n in (await _statements(client))["nodes"]}
+    seed = (await _statements(client, f"filter: {{{SEED}}}"))["nodes"]
+    assert len(seed) == 4
+    speakers = {n["quote"][:20]: n["speaker"] for n in seed}
     kinds = sorted(s["__typename"] for s in speakers.values())
     assert kinds == ["Legislator", "Organization", "Organization", "Person"]
     assert speakers[MILLER_QUOTE[:20]] == {
@@ -108,9 +136,7 @@ async def test_speaker_union_resolves_all_three_kinds(client):
         "name": "Stephen Miller",
     }
     assert speakers[MARKEY_QUOTE[:20]] == {"__typename": "Legislator", "bioguideId": "M000133"}
-    bioguide_ids = {
-        n["quote"][:20]: n["speakerBioguideId"] for n in (await _statements(client))["nodes"]
-    }
+    bioguide_ids = {n["quote"][:20]: n["speakerBioguideId"] for n in seed}
     assert bioguide_ids.pop(MARKEY_QUOTE[:20]) == "M000133"
     assert set(bioguide_ids.values()) == {None}
     organizations = {
@@ -145,14 +171,18 @@ async def test_filter_by_legislator_global_id_equals_bioguide_id(client):
 @pytest.mark.parametrize(
     ("said", "expected"),
     [
-        # January 2026 overlaps any range that touches January 2026.
+        # January 2026 (Miller's) overlaps any range that touches January 2026; the 55 floor
+        # speeches of 2005-07-20 only ranges that hold that day; undated statements none.
         ('{start: "2026-01-08", end: "2026-01-09"}', 1),
         ('{start: "2026-01-31"}', 1),
-        ('{end: "2026-01-01"}', 1),
+        ('{end: "2026-01-01"}', 1 + FLOOR_SPEECHES),
         ('{start: "2026-02-01"}', 0),
-        ('{end: "2025-12-31"}', 0),
-        # Undated statements never match a range.
-        ("{}", 4),
+        ('{end: "2025-12-31"}', FLOOR_SPEECHES),
+        ('{start: "2005-07-20", end: "2005-07-20"}', FLOOR_SPEECHES),
+        ('{start: "2005-07-21", end: "2025-12-31"}', 0),
+        ('{end: "2005-07-19"}', 0),
+        # An empty range is no condition at all: undated statements are listed too.
+        ("{}", STATEMENTS),
     ],
 )
 async def test_filter_by_said_range_overlaps_the_fuzzy_date(client, said, expected):
@@ -187,7 +217,8 @@ async def test_filter_by_bill(client):
     ("search", "expected"),
     [
         ('"federal immunity"', [MILLER_QUOTE]),
-        ("power end", [MARKEY_QUOTE]),
+        # Leahy's 2005 floor speech has "power" and "end" too.
+        ("power end", [MARKEY_QUOTE, LEAHY_QUOTE]),
         # Stemming: "shielding" finds Reuters' "shielding", "doctrines" the Guild's "doctrine".
         ("shield excessive force", ["federal officers are immune"]),
         ("doctrines", ["is a legal doctrine"]),
@@ -211,18 +242,24 @@ async def test_full_text_search(client, search, expected):
 
 async def test_updated_since(client):
     everything = await _statements(client, 'filter: {updatedSince: "2000-01-01T00:00:00Z"}')
-    assert everything["totalCount"] == 4
+    assert everything["totalCount"] == STATEMENTS
     future = await _statements(client, 'filter: {updatedSince: "2999-01-01T00:00:00Z"}')
     assert future["totalCount"] == 0
 
 
 async def test_orders(client):
-    newest = [n["id"] for n in (await _statements(client))["nodes"]]
-    oldest = [n["id"] for n in (await _statements(client, "orderBy: OLDEST"))["nodes"]]
-    updated = [n["id"] for n in (await _statements(client, "orderBy: UPDATED_AT"))["nodes"]]
-    assert newest[0] == oldest[0]  # the one dated statement leads both; undated ones trail
-    assert newest[1:] == list(reversed(oldest[1:]))
-    assert sorted(updated) == sorted(newest)
+    newest = await _every_statement(client)
+    oldest = await _every_statement(client, "OLDEST")
+    updated = [n["id"] for n in await _every_statement(client, "UPDATED_AT")]
+    # Miller's (2026-01), then the floor speeches (2005-07-20), then the three undated ones;
+    # oldest first reverses the dated ones, and the undated ones trail both ways.
+    dated = 1 + FLOOR_SPEECHES
+    assert newest[0]["quote"] == MILLER_QUOTE
+    assert [n["said"]["text"] for n in newest[1:dated]] == ["2005-07-20"] * FLOOR_SPEECHES
+    assert [n["said"]["precision"] for n in newest[dated:]] == ["UNKNOWN"] * 3
+    assert [n["id"] for n in newest[:dated]] == [n["id"] for n in reversed(oldest[:dated])]
+    assert [n["id"] for n in newest[dated:]] == [n["id"] for n in reversed(oldest[dated:])]
+    assert sorted(updated) == sorted(n["id"] for n in newest)
 
 
 @pytest.mark.parametrize("order", ["NEWEST", "OLDEST", "UPDATED_AT"])
@@ -232,7 +269,7 @@ async def test_paging_forwards_and_backwards_visits_every_statement(client, orde
         totalCount nodes { id }
         pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
     query = query.replace("ORDER", order)
-    everything = [n["id"] for n in (await _statements(client, f"orderBy: {order}"))["nodes"]]
+    everything = [n["id"] for n in await _every_statement(client, order)]
 
     forwards, after = [], None
     while True:
@@ -248,7 +285,7 @@ async def test_paging_forwards_and_backwards_visits_every_statement(client, orde
     while True:
         page = (await graphql(client, query, {"last": 3, "before": before}))["data"]["statements"]
         backwards = [n["id"] for n in page["nodes"]] + backwards
-        assert page["totalCount"] == 4
+        assert page["totalCount"] == STATEMENTS
         if not page["pageInfo"]["hasPreviousPage"]:
             break
         before = page["pageInfo"]["startCursor"]
@@ -320,7 +357,10 @@ async def test_bad_cursor_and_order_are_bad_user_input(client):
 
 
 async def test_speaker_lookups_are_batched_whatever_the_page_size(client):
-    query = f"""query($n: Int) {{ incidents(first: $n) {{ nodes {{
+    # Up to Renee Good's day, newest first: even a page of one holds her incident, the one
+    # with a statement.
+    query = f"""query($n: Int) {{
+      incidents(filter: {{occurred: {{end: "2026-01-07"}}}}, first: $n) {{ nodes {{
       statements {{ nodes {{ said {{ text }} {SPEAKER} }} }} }} }} }}"""
     counts = {}
     for size in (1, 100):
@@ -328,6 +368,7 @@ async def test_speaker_lookups_are_batched_whatever_the_page_size(client):
             body = await graphql(client, query, {"n": size})
         assert "errors" not in body, body
         counts[size] = log.count
+        assert body["data"]["incidents"]["nodes"][0]["statements"]["nodes"]
     # Incidents, their statements, then Miller through the people by-id loader.
     assert counts == {1: 3, 100: 3}
 
@@ -339,9 +380,12 @@ async def test_speaker_lookups_are_batched_whatever_the_page_size(client):
             body = await graphql(client, query, {"n": size})
         assert "errors" not in body, body
         counts[size] = log.count
+        assert len(body["data"]["statements"]["nodes"]) == min(size, STATEMENTS)
     # The page, its sources and topics, and one lookup per speaker kind on the page: the
-    # first page holds Miller only (a Person); all four need Person, Organization, Legislator.
-    assert counts == {1: 4, 100: 6}
+    # first page holds Miller only (a Person); all 59 need Person, Organization, Legislator
+    # by row id (Markey, McConnell) and Legislator by bioguide id (the other 2005 speakers,
+    # who are not in legislators-current.yaml).
+    assert counts == {1: 4, 100: 7}
 
 
 async def test_speaker_known_only_by_bioguide_id(fresh_url):

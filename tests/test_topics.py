@@ -52,16 +52,47 @@ async def test_topic_bills_reach_their_votes(client):
     assert votes["hr1280-117"][0]["totals"] == {"yea": 220, "nay": 212}
 
 
+async def _every(client, field: str) -> list[dict]:
+    """Every statement or incident with its topics, a full page at a time."""
+    query = f"""query($after: String) {{ {field}(first: 100, after: $after) {{ totalCount
+      nodes {{ id topics {{ totalCount nodes {{ slug }} }} }}
+      pageInfo {{ hasNextPage endCursor }} }} }}"""
+    nodes: list[dict] = []
+    after = None
+    while True:
+        body = await graphql(client, query, {"after": after})
+        assert "errors" not in body, body
+        page = body["data"][field]
+        nodes += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len({n["id"] for n in nodes}) == len(nodes) == page["totalCount"]
+    return nodes
+
+
 async def test_topic_is_linked_back_from_its_records(client):
     body = await graphql(
         client,
-        """{ statements(first: 100) { nodes { topics { nodes { slug } } } }
-             incidents(first: 100) { nodes { topics { totalCount nodes { slug } } } } }""",
+        """{ topic(slug: "qualified-immunity-ice") {
+              statements(first: 100) { nodes { id } } incidents(first: 100) { nodes { id } } } }""",
     )
-    for statement in body["data"]["statements"]["nodes"]:
-        assert statement["topics"]["nodes"] == [{"slug": TOPIC}]
-    for incident in body["data"]["incidents"]["nodes"]:
-        assert incident["topics"] == {"totalCount": 1, "nodes": [{"slug": TOPIC}]}
+    assert "errors" not in body, body
+    topic = body["data"]["topic"]
+    # 59 statements (4 curated, 55 floor speeches) and 335 incidents (1 curated, 273 more ICE
+    # deaths, 61 CBP deaths) are shipped.
+    for field, filed, shipped in (("statements", 4, 59), ("incidents", 1, 335)):
+        ids = {n["id"] for n in topic[field]["nodes"]}
+        assert len(ids) == filed
+        records = await _every(client, field)
+        assert len(records) == shipped
+        # Every record filed under the topic lists it, and no other record lists any topic:
+        # the other shipped files (floor speeches, ICE and CBP deaths) file none.
+        for record in records:
+            if record["id"] in ids:
+                assert record["topics"] == {"totalCount": 1, "nodes": [{"slug": TOPIC}]}
+            else:
+                assert record["topics"] == {"totalCount": 0, "nodes": []}
 
 
 async def test_unknown_slug_is_not_found(client):

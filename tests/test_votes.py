@@ -1,10 +1,16 @@
 """The votes root field, lookups by vote id, tallies, positions, and the legislator loader.
 
-Expected values come from the five shipped unitedstates/congress vote files in data/votes.
+Expected values come from the five shipped unitedstates/congress vote files in data/votes
+and from the shipped Voteview files of the 116th Senate (data/votes/voteview: 720 roll
+calls, each member's cast code, and the members' parties). The Voteview roll calls are
+matched by their clerk number and date, not by vote id.
 """
 
+import csv
 import json
 from collections import Counter
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,6 +23,12 @@ from tests.conftest import error_codes, graphql
 NEWEST_FIRST = ["s17-119.2025", "h23-119.2025", "s7-119.2025", "h60-117.2021", "h119-116.2020"]
 FILE_POSITIONS = {"Yea": "yea", "Aye": "yea", "Nay": "nay", "No": "nay"}
 FILE_POSITIONS |= {"Present": "present", "Not Voting": "notVoting"}
+VOTEVIEW = ROOT / "data" / "votes" / "voteview"
+# Voteview cast codes: 1-3 yea, 4-6 nay, 7-8 present, 9 not voting, 0 not in office.
+CAST_CODES = {1: "yea", 2: "yea", 3: "yea", 4: "nay", 5: "nay", 6: "nay"}
+CAST_CODES |= {7: "present", 8: "present", 9: "notVoting"}
+PARTY_CODES = {100: "D", 200: "R", 328: "I"}
+WASHINGTON = ZoneInfo("America/New_York")
 
 VOTES = """query($filter: VoteFilter, $order: VoteOrder, $first: Int, $after: String,
                  $last: Int, $before: String) {
@@ -52,6 +64,70 @@ def file_totals():
                 by_party[(voter["party"], FILE_POSITIONS[name])] += 1
         found[data["vote_id"]] = (overall, by_party)
     return found
+
+
+def voteview_rollcalls() -> list[dict[str, str]]:
+    """The rows of the shipped Voteview roll calls file (116th Senate)."""
+    with (VOTEVIEW / "S116_rollcalls.csv").open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def voteview_key(number: int | str, day: date | str) -> tuple[int, str]:
+    """A Voteview roll call's identity: its clerk number and its date in Washington."""
+    return int(number), str(day)
+
+
+def node_key(node: dict) -> tuple[int, str]:
+    """The Voteview identity of a vote node (one with `number` and `votedAt`)."""
+    voted_at = datetime.fromisoformat(node["votedAt"]).astimezone(WASHINGTON)
+    return voteview_key(node["number"], voted_at.date())
+
+
+def voteview_totals():
+    """Each Voteview roll call's counts by position and by party and position.
+
+    The yea and nay counts are the roll calls file's own; present and not voting are
+    counted from the votes file, as are all the counts by party (by the members file).
+    """
+    parties = {}
+    with (VOTEVIEW / "S116_members.csv").open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["chamber"] == "Senate":
+                parties[int(float(row["icpsr"]))] = PARTY_CODES[int(row["party_code"])]
+    positions: dict[int, Counter[tuple[str, str]]] = {}
+    with (VOTEVIEW / "S116_votes.csv").open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            icpsr, cast = int(float(row["icpsr"])), int(float(row["cast_code"]))
+            if icpsr in parties and cast in CAST_CODES:  # not the President; in office
+                by_party = positions.setdefault(int(row["rollnumber"]), Counter())
+                by_party[(parties[icpsr], CAST_CODES[cast])] += 1
+    found = {}
+    for row in voteview_rollcalls():
+        by_party = positions[int(row["rollnumber"])]
+        overall: Counter[str] = Counter()
+        for (_, position), n in by_party.items():
+            overall[position] += n
+        assert (overall["yea"], overall["nay"]) == (int(row["yea_count"]), int(row["nay_count"]))
+        found[voteview_key(row["clerk_rollnumber"], row["date"])] = (overall, by_party)
+    return found
+
+
+async def every_vote(client, fields: str = "voteId", order: str = "DATE_DESC") -> list[dict]:
+    """Every vote in `order` with `fields`, a full page at a time."""
+    query = f"""query($after: String) {{ votes(orderBy: {order}, first: 100, after: $after) {{
+      totalCount nodes {{ {fields} }} pageInfo {{ hasNextPage endCursor }} }} }}"""
+    nodes: list[dict] = []
+    after = None
+    while True:
+        body = await graphql(client, query, {"after": after})
+        assert "errors" not in body, body
+        page = body["data"]["votes"]
+        nodes += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len(nodes) == page["totalCount"] == len(NEWEST_FIRST) + len(voteview_rollcalls())
+    return nodes
 
 
 async def test_lookup_by_vote_id(client):
@@ -95,16 +171,22 @@ async def test_lookup_by_vote_id(client):
 async def test_totals_of_every_vote_equal_the_files(client):
     expected = file_totals()
     assert len(expected) == 5
-    body = await graphql(
+    from_voteview = voteview_totals()
+    assert len(from_voteview) == 720
+    nodes = await every_vote(
         client,
-        """{ votes(first: 100) { nodes { voteId
-              totals { yea nay present notVoting byParty { party yea nay present notVoting } }
-            } } }""",
+        """voteId chamber congress number votedAt
+        totals { yea nay present notVoting byParty { party yea nay present notVoting } }""",
     )
-    nodes = body["data"]["votes"]["nodes"]
-    assert {n["voteId"] for n in nodes} == set(expected)
+    assert {n["voteId"] for n in nodes} >= set(expected)
+    others = [n for n in nodes if n["voteId"] not in expected]
+    assert all((n["chamber"], n["congress"]) == ("SENATE", 116) for n in others)
+    assert sorted(node_key(n) for n in others) == sorted(from_voteview)
     for node in nodes:
-        overall, by_party = expected[node["voteId"]]
+        if node["voteId"] in expected:
+            overall, by_party = expected[node["voteId"]]
+        else:
+            overall, by_party = from_voteview[node_key(node)]
         totals = node["totals"]
         for key in ("yea", "nay", "present", "notVoting"):
             assert totals[key] == overall[key], (node["voteId"], key)
@@ -195,28 +277,35 @@ async def test_senate_positions_use_lis_ids(client):
 
 
 async def test_date_orders_and_paging(client):
-    newest = await votes(client, first=100)
-    assert ids(newest) == NEWEST_FIRST
-    assert newest["totalCount"] == 5
-    oldest = await votes(client, order="DATE_ASC", first=100)
-    assert ids(oldest) == list(reversed(NEWEST_FIRST))
+    newest = await every_vote(client, "voteId votedAt")
+    ids_newest = [n["voteId"] for n in newest]
+    # The five unitedstates/congress votes keep their order among the Voteview ones.
+    assert [i for i in ids_newest if i in NEWEST_FIRST] == NEWEST_FIRST
+    times = [datetime.fromisoformat(n["votedAt"]) for n in newest]
+    assert times == sorted(times, reverse=True)
+    oldest = await every_vote(client, "voteId", order="DATE_ASC")
+    assert [n["voteId"] for n in oldest] == list(reversed(ids_newest))
     forward, after, has_next = [], None, True
     while has_next:
-        page = await votes(client, first=2, after=after)
+        page = await votes(client, first=30, after=after)
         forward += ids(page)
         has_next, after = page["pageInfo"]["hasNextPage"], page["pageInfo"]["endCursor"]
-    assert forward == NEWEST_FIRST
+    assert forward == ids_newest
     backward, before, has_previous = [], None, True
     while has_previous:
-        page = await votes(client, last=2, before=before)
+        page = await votes(client, last=30, before=before)
         backward = ids(page) + backward
         has_previous, before = page["pageInfo"]["hasPreviousPage"], page["pageInfo"]["startCursor"]
-    assert backward == NEWEST_FIRST
+    assert backward == ids_newest
 
 
 async def test_updated_at_order_lists_every_vote(client):
-    page = await votes(client, order="UPDATED_AT", first=100)
-    assert sorted(ids(page)) == sorted(NEWEST_FIRST)
+    updated = await every_vote(client, "voteId updatedAt", order="UPDATED_AT")
+    everything = await every_vote(client)
+    assert sorted(n["voteId"] for n in updated) == sorted(n["voteId"] for n in everything)
+    assert len({n["voteId"] for n in updated}) == len(updated)
+    times = [datetime.fromisoformat(n["updatedAt"]) for n in updated]
+    assert times == sorted(times)
 
 
 @pytest.mark.parametrize(
@@ -229,12 +318,12 @@ async def test_updated_at_order_lists_every_vote(client):
         # 21:27 on 3 March in Washington is already 4 March in UTC.
         ({"date": {"start": "2021-03-03", "end": "2021-03-03"}}, ["h60-117.2021"]),
         ({"date": {"start": "2021-03-04", "end": "2021-03-04"}}, []),
-        ({"date": {"end": "2020-12-31"}}, ["h119-116.2020"]),
+        ({"chamber": "HOUSE", "date": {"end": "2020-12-31"}}, ["h119-116.2020"]),
         ({"bill": "hr1280-117"}, ["h60-117.2021"]),
         ({"bill": "S5-119"}, ["h23-119.2025", "s7-119.2025"]),
         ({"result": "passed"}, ["h23-119.2025", "h60-117.2021", "h119-116.2020"]),
-        ({"result": "Nomination Confirmed"}, ["s17-119.2025"]),
-        ({"updatedSince": "2000-01-01T00:00:00Z"}, NEWEST_FIRST),
+        ({"congress": 119, "result": "Nomination Confirmed"}, ["s17-119.2025"]),
+        ({"congress": 119, "updatedSince": "2000-01-01T00:00:00Z"}, NEWEST_FIRST[:3]),
         ({"updatedSince": "2999-01-01T00:00:00Z"}, []),
     ],
 )
@@ -242,6 +331,66 @@ async def test_filters(client, vote_filter, expected):
     page = await votes(client, filter=vote_filter, first=100)
     assert ids(page) == expected
     assert page["totalCount"] == len(expected)
+
+
+def _voteview_rows(keep) -> list[tuple[int, str]]:
+    """The identities of the Voteview roll calls whose row `keep` accepts."""
+    return [voteview_key(r["clerk_rollnumber"], r["date"]) for r in voteview_rollcalls() if keep(r)]
+
+
+@pytest.mark.parametrize(
+    ("vote_filter", "keep", "others"),
+    [
+        ({"chamber": "SENATE", "congress": 116}, lambda r: True, []),
+        ({"chamber": "SENATE"}, lambda r: True, ["s17-119.2025", "s7-119.2025"]),
+        ({"date": {"end": "2020-12-31"}}, lambda r: r["date"] <= "2020-12-31", ["h119-116.2020"]),
+        (
+            {"date": {"start": "2021-01-01", "end": "2021-01-01"}},
+            lambda r: r["date"] == "2021-01-01",
+            [],
+        ),
+        (
+            {"date": {"start": "2020-12-12", "end": "2020-12-29"}},
+            lambda r: "2020-12-12" <= r["date"] <= "2020-12-29",
+            [],
+        ),
+        ({"bill": "hr6395-116"}, lambda r: r["bill_number"] == "HR6395", []),
+        (
+            {"result": "nomination confirmed"},
+            lambda r: r["vote_result"] == "Nomination Confirmed",
+            ["s17-119.2025"],
+        ),
+        # s7-119.2025 is "On Passage of the Bill S. 5", result "Bill Passed".
+        ({"result": "Bill Passed"}, lambda r: r["vote_result"] == "Bill Passed", ["s7-119.2025"]),
+        (
+            {"result": "passed"},
+            lambda r: r["vote_result"].lower() == "passed",
+            ["h23-119.2025", "h60-117.2021", "h119-116.2020"],
+        ),
+        ({"updatedSince": "2000-01-01T00:00:00Z"}, lambda r: True, NEWEST_FIRST),
+    ],
+)
+async def test_filters_over_the_voteview_roll_calls(client, vote_filter, keep, others):
+    expected = _voteview_rows(keep)
+    query = """query($filter: VoteFilter, $after: String) {
+      votes(filter: $filter, first: 100, after: $after) { totalCount
+        nodes { voteId number votedAt } pageInfo { hasNextPage endCursor } } }"""
+    nodes: list[dict] = []
+    after = None
+    while True:
+        body = await graphql(client, query, {"filter": vote_filter, "after": after})
+        assert "errors" not in body, body
+        page = body["data"]["votes"]
+        nodes += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert page["totalCount"] == len(nodes) == len(expected) + len(others)
+    assert [n["voteId"] for n in nodes if n["voteId"] in NEWEST_FIRST] == others
+    found = [node_key(n) for n in nodes if n["voteId"] not in NEWEST_FIRST]
+    assert sorted(found) == sorted(expected)
+    days = [day for _, day in found]
+    assert days == sorted(days, reverse=True)
 
 
 @pytest.mark.parametrize(
@@ -326,12 +475,10 @@ async def test_positions_of_legislator_loader_is_newest_first(database):
 
 
 async def test_no_statement_or_topic_is_filed_under_a_vote(client):
-    # The curated file files bills, not votes, under its topic.
-    body = await graphql(
-        client,
-        """{ votes(first: 100) { nodes {
-              statements { totalCount nodes { id } } topics { totalCount nodes { slug } } } } }""",
+    # The curated file files bills, not votes, under its topic; the vote files file nothing.
+    nodes = await every_vote(
+        client, "statements { totalCount nodes { id } } topics { totalCount nodes { slug } }"
     )
-    for node in body["data"]["votes"]["nodes"]:
+    for node in nodes:
         assert node["statements"] == {"totalCount": 0, "nodes": []}
         assert node["topics"] == {"totalCount": 0, "nodes": []}

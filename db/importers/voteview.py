@@ -56,6 +56,7 @@ ROLLCALL_COLUMNS = (
     "chamber",
     "rollnumber",
     "date",
+    "session",
     "clerk_rollnumber",
     "bill_number",
     "vote_result",
@@ -211,7 +212,11 @@ async def import_rollcalls(conn: asyncpg.Connection, path: Path, table: Table) -
                 path, f"line {line}", f"rollnumber {rollnumber} is already on line {earlier}"
             )
         numbers[chamber, congress, rollnumber] = line
-        vote_id = f"{chamber[0]}{clerk}-{congress}.{day.year}"
+        # The legislative year, as unitedstates/congress counts it: votes of 1-3 January can
+        # still belong to the previous year's session, which the file's `session` gives.
+        session = _number(path, line, "session", f[col["session"]])
+        year = 1789 + 2 * (congress - 1) + session - 1
+        vote_id = f"{chamber[0]}{clerk}-{congress}.{year}"
         if vote_id in rows:
             raise ImportFailure(path, f"line {line}", f"{vote_id} is listed twice")
         bill_key, nomination = _subject(path, line, f[col["bill_number"]], congress)
@@ -220,7 +225,7 @@ async def import_rollcalls(conn: asyncpg.Connection, path: Path, table: Table) -
             vote_id,
             chamber,
             congress,
-            str(day.year),
+            str(year),
             clerk,
             datetime.combine(day, time(), zone),
             question,

@@ -1,0 +1,119 @@
+"""Limits on each HTTP request, as ASGI middleware: body size and total time.
+
+Their refusals, like those of authentication and rate limiting, are GraphQL-shaped JSON:
+`{"errors": [{"message": ..., "extensions": {"code": ...}}]}`.
+"""
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import anyio
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("redress.http")
+
+PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+TIMEOUT = "TIMEOUT"
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    """An HTTP error whose body is a GraphQL-shaped error with `extensions.code`."""
+    body = {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+    return JSONResponse(body, status_code=status, headers=dict(headers or {}))
+
+
+class BodyTooLarge(Exception):
+    """Raised from `receive` when the body outgrows the limit."""
+
+
+class BodySizeLimit:
+    """Answers 413 to a body over `max_bytes`, counting as it streams; it never reads past it."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def refusal(self) -> JSONResponse:
+        """The 413 response."""
+        return error_response(
+            413,
+            PAYLOAD_TOO_LARGE,
+            f"the request body is larger than {self.max_bytes} bytes",
+            maxBytes=self.max_bytes,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await self.refusal()(scope, receive, send)
+            return
+
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge
+            return message
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, watched_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            await self.refusal()(scope, receive, send)
+
+
+class RequestTimeout:
+    """Ends a request that runs longer than `seconds` with a 503 TIMEOUT error, not a hang."""
+
+    def __init__(self, app: ASGIApp, *, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        with anyio.move_on_after(self.seconds) as deadline:
+            await self.app(scope, receive, watched_send)
+        if deadline.cancelled_caught:
+            log.warning("request to %s timed out after %ss", scope.get("path"), self.seconds)
+            if started:
+                raise RuntimeError("the request timed out after its response had started")
+            response = error_response(
+                503,
+                TIMEOUT,
+                f"the request took longer than {self.seconds:g} s and was stopped",
+                timeoutSeconds=self.seconds,
+            )
+            await response(scope, receive, send)
