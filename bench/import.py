@@ -1,11 +1,12 @@
-"""Benchmark the Voteview importers: time each file and the records per second of the votes file.
+"""Benchmark the importers: the Voteview files (records per second) and a full shipped load.
 
 Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/import.py
 
 It creates a scratch database on that server, migrates it, loads the current legislators
 (so members resolve as they do in production), imports S116 members, rollcalls and votes
 once each in its own transaction, imports the votes file a second time (nothing changes),
-and drops the scratch database.
+and drops the scratch database. Then it times a full load of everything in data/ into an
+empty database, and a second full load (which changes nothing).
 """
 
 import asyncio
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from db.importers import voteview  # noqa: E402
-from db.load import load_files  # noqa: E402
+from db.load import load_files, load_shipped  # noqa: E402
 from db.migrate import migrate  # noqa: E402
 
 DATA = ROOT / "data"
@@ -65,6 +66,17 @@ async def main() -> None:
                 f"{file:<20} {run:<18} {records:>7} records  {seconds:6.2f} s"
                 f"  {records / seconds:>10,.0f} records/s"
             )
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await migrate(url)
+        summaries = []
+        for run in ("first import", "again (unchanged)"):
+            start = time.perf_counter()
+            summaries.append(await load_shipped(url, DATA))
+            seconds = time.perf_counter() - start
+            print(f"{'all shipped data':<20} {run:<18} {seconds:6.2f} s")
+        print("\nfirst full load:")
+        print(summaries[0])
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
