@@ -56,7 +56,14 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     asyncio.run(migrate(url))
     try:
         summary = asyncio.run(
-            import_paths(url, args.paths, fmt=args.format, dry_run=args.dry_run, progress=True)
+            import_paths(
+                url,
+                args.paths,
+                fmt=args.format,
+                dry_run=args.dry_run,
+                progress=True,
+                data_dir=settings.data_dir,
+            )
         )
     except ImportFailure as failure:
         print(f"redress import: {failure}", file=sys.stderr)

@@ -28,7 +28,7 @@ COLUMNS = (
     "b.id, b.congress, b.bill_type, b.number, b.bill_id, b.official_title, b.short_title,"
     " b.popular_title, b.introduced_date, b.origin_chamber, b.policy_area, b.status,"
     " b.status_date, b.latest_action_date, b.latest_action_text, b.sponsor_id,"
-    " b.sponsor_bioguide_id, b.url, b.created_at, b.updated_at"
+    " b.sponsor_bioguide_id, b.url, b.dataset_id, b.source_file, b.created_at, b.updated_at"
 )
 
 # Bills with no introduction date sort as the oldest.

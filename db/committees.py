@@ -22,7 +22,7 @@ from db.search import prefix_query
 
 COLUMNS = (
     "c.id, c.thomas_id, c.parent_id, c.chamber, c.name, c.url, c.jurisdiction, c.address,"
-    " c.phone, c.created_at, c.updated_at"
+    " c.phone, c.dataset_id, c.source_file, c.created_at, c.updated_at"
 )
 
 ORDERINGS = {

@@ -28,7 +28,7 @@ from db.pool import Executor
 COLUMNS = (
     "i.id, i.kind, i.occurred_on, i.occurred_precision, i.city, i.county, i.state, i.facility,"
     " i.latitude, i.longitude, i.outcome, i.description, i.external_key, i.version,"
-    " i.created_at, i.updated_at"
+    " i.dataset_id, i.source_file, i.created_at, i.updated_at"
 )
 # Soft-deleted incidents are left out of every read.
 LIVE = "i.deleted_at IS NULL"

@@ -23,7 +23,7 @@ from db.search import prefix_query
 COLUMNS = (
     "l.id, l.bioguide_id, l.lis_id, l.icpsr_id, l.govtrack_id, l.thomas_id, l.fec_ids,"
     " l.first_name, l.middle_name, l.last_name, l.suffix, l.nickname, l.official_full_name,"
-    " l.birthday, l.gender, l.created_at, l.updated_at"
+    " l.birthday, l.gender, l.dataset_id, l.source_file, l.created_at, l.updated_at"
 )
 
 ORDERINGS = {

@@ -26,6 +26,7 @@ from db.importers import (
 )
 from db.importers.bulk import Summary
 from db.importers.errors import ImportFailure
+from db.importers.files import data_folder
 
 # The shipped files, in the order their cross references need: members and committees,
 # then bills (BILLSTATUS first: it wins over the derived data.json), votes, curated records,
@@ -245,15 +246,17 @@ async def import_paths(
     fmt: str | None = None,
     dry_run: bool = False,
     progress: bool = False,
+    data_dir: Path | None = None,
 ) -> Summary:
     """Import each file in its own transaction; a failing file writes nothing.
 
-    With `dry_run`, every file is imported and counted, then rolled back.
+    With `dry_run`, every file is imported and counted, then rolled back. Records name their
+    file relative to `data_dir` (the project's data folder by default).
     """
     summary = Summary()
     conn = await asyncpg.connect(url)
     try:
-        with _progress_bar(progress, len(paths)) as advance:
+        with _progress_bar(progress, len(paths)) as advance, data_folder(data_dir):
             for path in paths:
                 data = read_file(path)
                 chosen = choose_format(path, data, fmt)
@@ -272,11 +275,11 @@ async def import_paths(
     return summary
 
 
-async def load_files(url: str, paths: list[Path]) -> Summary:
+async def load_files(url: str, paths: list[Path], data_dir: Path | None = None) -> Summary:
     """Import each file in its own transaction; a failing file writes nothing."""
-    return await import_paths(url, paths)
+    return await import_paths(url, paths, data_dir=data_dir)
 
 
 async def load_shipped(url: str, data_dir: Path) -> Summary:
     """Import everything the project ships in `data_dir`."""
-    return await load_files(url, [data_dir / name for name in SHIPPED])
+    return await load_files(url, [data_dir / name for name in SHIPPED], data_dir)

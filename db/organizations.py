@@ -24,7 +24,8 @@ from db.pool import Executor
 from db.search import prefix_query
 
 COLUMNS = (
-    "o.id, o.slug, o.name, o.abbreviation, o.kind, o.url, o.version, o.created_at, o.updated_at"
+    "o.id, o.slug, o.name, o.abbreviation, o.kind, o.url, o.version, o.dataset_id,"
+    " o.source_file, o.created_at, o.updated_at"
 )
 # Soft-deleted organizations are left out of every read.
 LIVE = "o.deleted_at IS NULL"

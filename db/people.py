@@ -23,7 +23,10 @@ from db.pagination import (
 from db.pool import Executor
 from db.search import prefix_query
 
-COLUMNS = "pe.id, pe.slug, pe.name, pe.description, pe.version, pe.created_at, pe.updated_at"
+COLUMNS = (
+    "pe.id, pe.slug, pe.name, pe.description, pe.version, pe.dataset_id, pe.source_file,"
+    " pe.created_at, pe.updated_at"
+)
 # Soft-deleted people are left out of every read.
 LIVE = "pe.deleted_at IS NULL"
 

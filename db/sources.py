@@ -1,4 +1,4 @@
-"""SQL for sources (the documents that back statements and incidents) and their datasets."""
+"""SQL for sources: the documents that back statements and incidents."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,8 +24,8 @@ from db.pool import Executor
 
 COLUMNS = (
     "src.id, src.url, src.title, src.publisher, src.published_on, src.published_precision,"
-    " src.archived_url, src.retrieved_at, src.dataset_id, src.version, src.created_at,"
-    " src.updated_at"
+    " src.archived_url, src.retrieved_at, src.dataset_id, src.source_file, src.version,"
+    " src.created_at, src.updated_at"
 )
 # Soft-deleted sources are left out of every read.
 LIVE = "src.deleted_at IS NULL"
@@ -40,8 +40,6 @@ ORDERINGS = {
     "updated": Ordering("updated", (("src.updated_at", "timestamptz"), ("src.id", "bigint"))),
 }
 NEWEST = ORDERINGS["newest"]
-
-DATASET_COLUMNS = "d.id, d.key, d.name, d.url, d.license, d.attribution"
 
 
 @dataclass(frozen=True)
@@ -93,12 +91,6 @@ async def by_urls(db: Executor, urls: Sequence[str]) -> dict[str, asyncpg.Record
         f"SELECT {COLUMNS} FROM sources src WHERE src.url = ANY($1) AND {LIVE}", urls
     )
     return {row["url"]: row for row in rows}
-
-
-async def datasets_by_ids(db: Executor, ids: Sequence[int]) -> dict[int, asyncpg.Record]:
-    """Datasets by row id."""
-    rows = await db.fetch(f"SELECT {DATASET_COLUMNS} FROM datasets d WHERE d.id = ANY($1)", ids)
-    return {row["id"]: row for row in rows}
 
 
 def statements_listing() -> Listing:

@@ -33,7 +33,7 @@ from db.pool import Executor
 COLUMNS = (
     "s.id, s.speaker_legislator_id, s.speaker_person_id, s.speaker_organization_id,"
     " s.speaker_bioguide_id, s.said_on, s.said_on_precision, s.quote, s.context, s.medium,"
-    " s.external_key, s.version, s.created_at, s.updated_at"
+    " s.external_key, s.version, s.dataset_id, s.source_file, s.created_at, s.updated_at"
 )
 # Soft-deleted statements are left out of every read.
 LIVE = "s.deleted_at IS NULL"

@@ -24,7 +24,8 @@ from db.pool import Executor
 COLUMNS = (
     "v.id, v.vote_id, v.chamber, v.congress, v.session, v.number, v.voted_at, v.question,"
     " v.vote_type, v.category, v.result, v.requires, v.bill_id, v.bill_key,"
-    " v.nomination_number, v.nomination_title, v.source_url, v.created_at, v.updated_at"
+    " v.nomination_number, v.nomination_title, v.source_url, v.dataset_id, v.source_file,"
+    " v.created_at, v.updated_at"
 )
 
 _DATE = (("v.voted_at", "timestamptz"), ("v.id", "bigint"))

@@ -4,6 +4,7 @@ from db.pool import Executor
 from loaders.audit import AuditLoaders
 from loaders.bills import BillLoaders
 from loaders.committees import CommitteeLoaders
+from loaders.datasets import DatasetLoaders
 from loaders.incidents import IncidentLoaders
 from loaders.legislators import LegislatorLoaders
 from loaders.organizations import OrganizationLoaders
@@ -29,4 +30,5 @@ class Loaders:
         self.sources = SourceLoaders(db)
         self.topics = TopicLoaders(db)
         self.audit = AuditLoaders(db)
+        self.datasets = DatasetLoaders(db)
         self.db = db

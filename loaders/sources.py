@@ -1,4 +1,4 @@
-"""Per-request loaders for sources and their datasets."""
+"""Per-request loaders for sources."""
 
 from functools import partial
 
@@ -15,7 +15,6 @@ class SourceLoaders:
         self.db = db
         self.by_id = keyed(partial(sql.by_ids, db))
         self.by_url = keyed(partial(sql.by_urls, db))
-        self.dataset = keyed(partial(sql.datasets_by_ids, db))
         self.statements = grouped(partial(sql.statement_pages, db))
         self.statement_count = keyed(partial(sql.statement_counts, db))
         self.incidents = grouped(partial(sql.incident_pages, db))

@@ -15,6 +15,7 @@ from schema.dates import DateRange
 from schema.enums import Chamber
 from schema.errors import BadUserInput, NotFound
 from schema.legislators import Legislator
+from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
 from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
 from schema.validation import search_words
 
@@ -160,6 +161,7 @@ class Bill(Node):
     url: str | None = strawberry.field(description="Its page on congress.gov.")
     created_at: datetime = strawberry.field(description="When this record was first stored.")
     updated_at: datetime = strawberry.field(description="When this record last changed.")
+    provenance: Provenance | None = strawberry.field(description=PROVENANCE_DESCRIPTION)
 
     @classmethod
     def from_row(cls, row: Any) -> "Bill":
@@ -189,6 +191,7 @@ class Bill(Node):
             url=row["url"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
+            provenance=provenance_of(row, row["url"]),
         )
 
     @classmethod

@@ -11,6 +11,7 @@ from schema.arguments import After, Before, First, Last
 from schema.context import Info
 from schema.errors import NotFound
 from schema.legislators import Legislator
+from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
 from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
 from schema.validation import search_words
 
@@ -55,6 +56,7 @@ class Committee(Node):
     phone: str | None = strawberry.field(description="Office phone number.")
     created_at: datetime = strawberry.field(description="When this record was first stored.")
     updated_at: datetime = strawberry.field(description="When this record last changed.")
+    provenance: Provenance | None = strawberry.field(description=PROVENANCE_DESCRIPTION)
 
     @classmethod
     def from_row(cls, row: Any) -> "Committee":
@@ -71,6 +73,7 @@ class Committee(Node):
             phone=row["phone"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
+            provenance=provenance_of(row),
         )
 
     @classmethod

@@ -16,6 +16,7 @@ from schema.dates import DateRange, FuzzyDate, fuzzy_date
 from schema.editing import DeleteInput, FuzzyDateInput, LinkInput
 from schema.errors import NotFound
 from schema.people import Person
+from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
 from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
 from schema.sources import SourceInput
 from schema.topics import parse_slug
@@ -92,6 +93,7 @@ class Incident(Node):
     )
     created_at: datetime = strawberry.field(description="When this record was first stored.")
     updated_at: datetime = strawberry.field(description="When this record last changed.")
+    provenance: Provenance | None = strawberry.field(description=PROVENANCE_DESCRIPTION)
 
     @classmethod
     def from_row(cls, row: Any) -> "Incident":
@@ -114,6 +116,7 @@ class Incident(Node):
             version=row["version"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
+            provenance=provenance_of(row),
         )
 
     @classmethod

@@ -11,6 +11,7 @@ from schema.arguments import After, Before, First, Last
 from schema.context import Info
 from schema.enums import Chamber
 from schema.errors import NotFound
+from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
 from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
 from schema.validation import search_words, state_code
 
@@ -116,6 +117,7 @@ class Legislator(Node):
     gender: Gender | None = strawberry.field(description="Gender.")
     created_at: datetime = strawberry.field(description="When this record was first stored.")
     updated_at: datetime = strawberry.field(description="When this record last changed.")
+    provenance: Provenance | None = strawberry.field(description=PROVENANCE_DESCRIPTION)
 
     @classmethod
     def from_row(cls, row: Any) -> "Legislator":
@@ -140,6 +142,7 @@ class Legislator(Node):
             gender=Gender(row["gender"]) if row["gender"] else None,
             created_at=row["created_at"],
             updated_at=row["updated_at"],
+            provenance=provenance_of(row),
         )
 
     @classmethod

@@ -13,6 +13,7 @@ from schema.arguments import After, Before, First, Last
 from schema.context import Info
 from schema.editing import DeleteInput
 from schema.errors import NotFound
+from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
 from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
 from schema.validation import search_words
 
@@ -50,6 +51,7 @@ class Organization(Node):
     )
     created_at: datetime = strawberry.field(description="When this record was first stored.")
     updated_at: datetime = strawberry.field(description="When this record last changed.")
+    provenance: Provenance | None = strawberry.field(description=PROVENANCE_DESCRIPTION)
 
     @classmethod
     def from_row(cls, row: Any) -> "Organization":
@@ -64,6 +66,7 @@ class Organization(Node):
             version=row["version"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
+            provenance=provenance_of(row),
         )
 
     @classmethod

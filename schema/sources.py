@@ -15,6 +15,13 @@ from schema.context import Info
 from schema.dates import FuzzyDate, fuzzy_date
 from schema.editing import DeleteInput, FuzzyDateInput
 from schema.errors import NotFound
+from schema.provenance import (
+    PROVENANCE_DESCRIPTION,
+    Dataset,
+    Provenance,
+    load_dataset,
+    provenance_of,
+)
 from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
 
 if TYPE_CHECKING:
@@ -30,27 +37,6 @@ class SourceOrder(Enum):
     UPDATED_AT = strawberry.enum_value(
         "updated", description="Oldest change first: for incremental sync."
     )
-
-
-@strawberry.type(description="A published dataset that records come from, and its licence.")
-class Dataset:
-    key: str = strawberry.field(description="Stable key, e.g. `redress-curated`.")
-    name: str = strawberry.field(description="The dataset's name.")
-    url: str | None = strawberry.field(description="Where the dataset is published.")
-    license: str = strawberry.field(description="Its licence, as an SPDX id such as `CC0-1.0`.")
-    attribution: str | None = strawberry.field(
-        description="The credit the licence asks for, when it asks for one."
-    )
-
-    @classmethod
-    def from_row(cls, row: Any) -> "Dataset":
-        return cls(
-            key=row["key"],
-            name=row["name"],
-            url=row["url"],
-            license=row["license"],
-            attribution=row["attribution"],
-        )
 
 
 @strawberry.type(description="A document that records a statement or an incident.")
@@ -70,6 +56,7 @@ class Source(Node):
     )
     created_at: datetime = strawberry.field(description="When this record was first stored.")
     updated_at: datetime = strawberry.field(description="When this record last changed.")
+    provenance: Provenance | None = strawberry.field(description=PROVENANCE_DESCRIPTION)
 
     @classmethod
     def from_row(cls, row: Any) -> "Source":
@@ -86,6 +73,7 @@ class Source(Node):
             version=row["version"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
+            provenance=provenance_of(row),
         )
 
     @classmethod
@@ -95,10 +83,7 @@ class Source(Node):
 
     @strawberry.field(description="The dataset this source record came from, or null.")
     async def dataset(self, info: Info) -> Dataset | None:
-        if self.dataset_pk is None:
-            return None
-        row = await info.context.loaders.sources.dataset.load(self.dataset_pk)
-        return Dataset.from_row(row) if row else None
+        return await load_dataset(info, self.dataset_pk)
 
     @strawberry.field(description="Statements this source records, newest first.")
     async def statements(

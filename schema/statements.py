@@ -21,6 +21,7 @@ from schema.errors import BadUserInput, NotFound
 from schema.legislators import Legislator
 from schema.organizations import Organization
 from schema.people import Person
+from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
 from schema.relay import (
     Connection,
     Node,
@@ -105,6 +106,7 @@ class Statement(Node):
     )
     created_at: datetime = strawberry.field(description="When this record was first stored.")
     updated_at: datetime = strawberry.field(description="When this record last changed.")
+    provenance: Provenance | None = strawberry.field(description=PROVENANCE_DESCRIPTION)
 
     @classmethod
     def from_row(cls, row: Any) -> "Statement":
@@ -123,6 +125,7 @@ class Statement(Node):
             version=row["version"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
+            provenance=provenance_of(row),
         )
 
     @classmethod

@@ -16,6 +16,7 @@ from schema.dates import DateRange
 from schema.enums import Chamber
 from schema.errors import BadUserInput, NotFound
 from schema.legislators import Legislator
+from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
 from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
 from schema.validation import state_code
 
@@ -151,6 +152,7 @@ class Vote(Node):
     )
     created_at: datetime = strawberry.field(description="When this record was first stored.")
     updated_at: datetime = strawberry.field(description="When this record last changed.")
+    provenance: Provenance | None = strawberry.field(description=PROVENANCE_DESCRIPTION)
 
     @classmethod
     def from_row(cls, row: Any) -> "Vote":
@@ -176,6 +178,7 @@ class Vote(Node):
             bill_id=row["bill_key"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
+            provenance=provenance_of(row, row["source_url"]),
         )
 
     @classmethod

@@ -33,6 +33,7 @@ BILL_COLUMNS = [
     "sponsor_bioguide_id",
     "url",
     "dataset_id",
+    "source_file",
 ]
 
 
@@ -169,8 +170,11 @@ async def _replace(
     return counts
 
 
-async def write_bill(conn: asyncpg.Connection, bill: BillRecord, dataset_id: int) -> Summary:
-    """Upsert `bill` and replace its child rows; link it to what already exists."""
+async def write_bill(
+    conn: asyncpg.Connection, bill: BillRecord, dataset_id: int, origin: str
+) -> Summary:
+    """Upsert `bill` (read from the file named `origin`) and replace its child rows; link it
+    to what already exists."""
     summary = Summary()
     members = await _ids(
         conn,
@@ -209,6 +213,7 @@ async def write_bill(conn: asyncpg.Connection, bill: BillRecord, dataset_id: int
                 bill.sponsor_bioguide_id,
                 bill.url,
                 dataset_id,
+                origin,
             )
         ],
         ["congress", "bill_type", "number"],

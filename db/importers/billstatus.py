@@ -27,6 +27,7 @@ from db.importers.bill_records import (
 )
 from db.importers.bulk import Summary
 from db.importers.errors import ImportFailure
+from db.importers.files import source_file
 
 ROOT_TAG = "billStatus"
 EASTERN = ZoneInfo("America/New_York")
@@ -317,4 +318,4 @@ async def import_billstatus(conn: asyncpg.Connection, path: Path, root: ET.Eleme
     """Import one BILLSTATUS file; BILLSTATUS is the authoritative source for its bill."""
     bill = read_bill(path, root)
     dataset_id = await datasets.ensure(conn, datasets.GPO_BILLSTATUS)
-    return await write_bill(conn, bill, dataset_id)
+    return await write_bill(conn, bill, dataset_id, source_file(path))

@@ -75,6 +75,22 @@ def _ident(name: str) -> str:
     return f'"{name}"'
 
 
+# A record keeps the file it was first imported from while its dataset stays the same, so
+# the same record read again from another file of that dataset (a vote's data.xml after its
+# data.json, an edited copy of a file) changes nothing.
+KEEP_FILE = (
+    "CASE WHEN t.dataset_id IS DISTINCT FROM EXCLUDED.dataset_id OR t.source_file IS NULL"
+    " THEN EXCLUDED.source_file ELSE t.source_file END"
+)
+
+
+def incoming_value(column: str, columns: Sequence[str]) -> str:
+    """The value an upsert writes to `column` of an existing row."""
+    if column == "source_file" and "dataset_id" in columns:
+        return KEEP_FILE
+    return f"EXCLUDED.{_ident(column)}"
+
+
 async def upsert(
     conn: asyncpg.Connection,
     table: str,
@@ -99,9 +115,10 @@ async def upsert(
     await conn.execute(f"TRUNCATE {_ident(stage)}")
     await conn.copy_records_to_table(stage, records=rows, columns=list(columns))
     if others:
-        assignments = ", ".join(f"{_ident(c)} = EXCLUDED.{_ident(c)}" for c in others)
+        new = {c: incoming_value(c, columns) for c in others}
+        assignments = ", ".join(f"{_ident(c)} = {v}" for c, v in new.items())
         current = ", ".join(f"t.{_ident(c)}" for c in others)
-        incoming = ", ".join(f"EXCLUDED.{_ident(c)}" for c in others)
+        incoming = ", ".join(new.values())
         conflict = f"DO UPDATE SET {assignments} WHERE ({current}) IS DISTINCT FROM ({incoming})"
     else:
         conflict = "DO NOTHING"

@@ -15,6 +15,7 @@ import asyncpg
 from db.importers import datasets, voteview
 from db.importers.bulk import Summary, remove_missing, upsert
 from db.importers.errors import ImportFailure
+from db.importers.files import source_file
 
 CHAMBERS = {"rep": "house", "sen": "senate"}
 SOCIAL_PLATFORMS = {
@@ -58,6 +59,7 @@ def _int(value: Any) -> int | None:
 async def import_legislators(conn: asyncpg.Connection, path: Path, data: list[Any]) -> Summary:
     """Legislators and their terms; terms the file no longer lists are removed."""
     dataset_id = await datasets.ensure(conn, datasets.CONGRESS_LEGISLATORS)
+    origin = source_file(path)
     # An ICPSR id learnt from Voteview is kept when this file does not give one.
     known_icpsr = {
         r["bioguide_id"]: r["icpsr_id"]
@@ -92,6 +94,7 @@ async def import_legislators(conn: asyncpg.Connection, path: Path, data: list[An
                 _date(bio.get("birthday"), path, record, "bio.birthday"),
                 gender,
                 dataset_id,
+                origin,
             )
         )
         for term in person.get("terms") or []:
@@ -136,6 +139,7 @@ async def import_legislators(conn: asyncpg.Connection, path: Path, data: list[An
             "birthday",
             "gender",
             "dataset_id",
+            "source_file",
         ],
         people,
         ["bioguide_id"],
@@ -245,6 +249,7 @@ async def import_social_media(conn: asyncpg.Connection, path: Path, data: list[A
 async def import_committees(conn: asyncpg.Connection, path: Path, data: list[Any]) -> Summary:
     """Committees, then their subcommittees (thomas code = parent code + own code)."""
     dataset_id = await datasets.ensure(conn, datasets.CONGRESS_LEGISLATORS)
+    origin = source_file(path)
     parents, children = [], []
     for index, committee in enumerate(data):
         code, chamber = committee.get("thomas_id"), committee.get("type")
@@ -264,6 +269,7 @@ async def import_committees(conn: asyncpg.Connection, path: Path, data: list[Any
                 committee.get("address"),
                 committee.get("phone"),
                 dataset_id,
+                origin,
             )
         )
         for sub in committee.get("subcommittees") or []:
@@ -278,6 +284,7 @@ async def import_committees(conn: asyncpg.Connection, path: Path, data: list[Any
                     sub.get("address"),
                     sub.get("phone"),
                     dataset_id,
+                    origin,
                 )
             )
     columns = [
@@ -290,6 +297,7 @@ async def import_committees(conn: asyncpg.Connection, path: Path, data: list[Any
         "address",
         "phone",
         "dataset_id",
+        "source_file",
     ]
     summary = Summary()
     counts, ids = await upsert(conn, "committees", columns, parents, ["thomas_id"])

@@ -20,6 +20,7 @@ from db.importers import datasets
 from db.importers.bulk import Counts, Summary, upsert
 from db.importers.datasets import Dataset
 from db.importers.errors import ImportFailure
+from db.importers.files import source_file
 from db.importers.tabular import clean, decode, replace_links
 
 CONGRESSIONAL_RECORD = Dataset(
@@ -74,11 +75,25 @@ def _day(path: Path, header: dict[str, Any]) -> date:
         raise ImportFailure(path, "header", "needs a valid year, month (name) and day") from exc
 
 
+# The file a source was first imported from stays while its dataset does (see bulk.KEEP_FILE).
+KEEP = (
+    "CASE WHEN t.dataset_id IS DISTINCT FROM $5 OR t.source_file IS NULL"
+    " THEN $6 ELSE t.source_file END"
+)
+
+
 async def _source(
     conn: asyncpg.Connection, summary: Summary, row: tuple[Any, ...], url: str | None
 ) -> int:
     """The source row of the page: by URL, or by title when there is no URL."""
-    columns = ["title", "publisher", "published_on", "published_precision", "dataset_id"]
+    columns = [
+        "title",
+        "publisher",
+        "published_on",
+        "published_precision",
+        "dataset_id",
+        "source_file",
+    ]
     if url is not None:
         counts, ids = await upsert(conn, "sources", ["url", *columns], [(url, *row)], ["url"])
         summary["sources"].add(counts)
@@ -91,14 +106,15 @@ async def _source(
         return int(
             await conn.fetchval(
                 "INSERT INTO sources (title, publisher, published_on, published_precision,"
-                " dataset_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                " dataset_id, source_file) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 *row,
             )
         )
     status = await conn.execute(
-        "UPDATE sources SET publisher = $2, published_on = $3, published_precision = $4,"
-        " dataset_id = $5 WHERE id = $1 AND (publisher, published_on, published_precision,"
-        " dataset_id) IS DISTINCT FROM ($2, $3, $4::date_precision, $5)",
+        "UPDATE sources t SET publisher = $2, published_on = $3, published_precision = $4,"
+        f" dataset_id = $5, source_file = {KEEP} WHERE id = $1 AND (publisher, published_on,"
+        " published_precision, dataset_id, source_file)"
+        f" IS DISTINCT FROM ($2, $3, $4::date_precision, $5, {KEEP})",
         found,
         *row[1:],
     )
@@ -137,12 +153,13 @@ async def import_crec(conn: asyncpg.Connection, path: Path) -> Summary:
         raise ImportFailure(path, None, "two speeches share an itemno")
 
     dataset_id = await datasets.ensure(conn, CONGRESSIONAL_RECORD)
+    origin = source_file(path)
     summary = Summary()
     citation = f"{header.get('vol')} Cong. Rec. {header.get('pages')}"
     source_id = await _source(
         conn,
         summary,
-        (f"{title} ({citation})", "Congressional Record", said_on, "day", dataset_id),
+        (f"{title} ({citation})", "Congressional Record", said_on, "day", dataset_id, origin),
         page_url(granule),
     )
     legislators = {
@@ -165,6 +182,7 @@ async def import_crec(conn: asyncpg.Connection, path: Path) -> Summary:
             "context",
             "medium",
             "dataset_id",
+            "source_file",
         ],
         [
             (
@@ -177,6 +195,7 @@ async def import_crec(conn: asyncpg.Connection, path: Path) -> Summary:
                 title,
                 "floor_speech",
                 dataset_id,
+                origin,
             )
             for key, bioguide, text in statements
         ],

@@ -20,6 +20,7 @@ import asyncpg
 from db.importers import datasets, values
 from db.importers.bulk import Counts, Summary, remove_missing, upsert
 from db.importers.errors import ImportFailure
+from db.importers.files import source_file
 
 FORMAT = "redress-curated/1"
 SECTIONS = ("topics", "organizations", "people", "sources", "incidents", "statements")
@@ -103,6 +104,7 @@ SOURCE_COLUMNS = [
     "archived_url",
     "retrieved_at",
     "dataset_id",
+    "source_file",
 ]
 INCIDENT_COLUMNS = [
     "external_key",
@@ -118,6 +120,7 @@ INCIDENT_COLUMNS = [
     "outcome",
     "description",
     "dataset_id",
+    "source_file",
 ]
 STATEMENT_COLUMNS = [
     "external_key",
@@ -131,7 +134,14 @@ STATEMENT_COLUMNS = [
     "context",
     "medium",
     "dataset_id",
+    "source_file",
 ]
+
+# A title-only source keeps the file it was first imported from (see bulk.KEEP_FILE).
+KEEP_FILE = (
+    "CASE WHEN s.dataset_id IS DISTINCT FROM u.ds OR s.source_file IS NULL"
+    " THEN u.f ELSE s.source_file END"
+)
 
 Record = tuple[str, dict[str, Any]]  # (name for messages, fields)
 
@@ -297,10 +307,13 @@ def _incident_people(c: _Checks, record: str, item: dict[str, Any]) -> list[dict
 class _Import:
     """One curated file being written: the ids known so far, by kind and key."""
 
-    def __init__(self, conn: asyncpg.Connection, checks: _Checks, dataset_id: int) -> None:
+    def __init__(
+        self, conn: asyncpg.Connection, checks: _Checks, dataset_id: int, origin: str
+    ) -> None:
         self.conn = conn
         self.c = checks
         self.dataset_id = dataset_id
+        self.origin = origin
         self.summary = Summary()
         self.ids: dict[str, dict[str, int]] = {kind: {} for kind in (*SECTIONS, "bills", "votes")}
 
@@ -353,6 +366,7 @@ class _Import:
                 self.c.url(item, "archived_url", record),
                 self.c.moment(item.get("retrieved_at"), record, "retrieved_at"),
                 self.dataset_id,
+                self.origin,
             )
             (by_url if row[0] else by_title).append(row)
         await self.upsert("sources", "sources", SOURCE_COLUMNS, by_url, "url")
@@ -364,24 +378,27 @@ class _Import:
         ids = await self._stored_sources([r[1] for r in rows])
         new = [r[1:] for r in rows if r[1] not in ids]
         old = [(ids[r[1]], *r[1:]) for r in rows if r[1] in ids]
-        columns: list[list[Any]] = [list(c) for c in zip(*new, strict=True)] or [[]] * 7
+        columns: list[list[Any]] = [list(c) for c in zip(*new, strict=True)] or [[]] * 8
         inserted = await self.conn.fetch(
             "INSERT INTO sources (title, publisher, published_on, published_precision,"
-            " archived_url, retrieved_at, dataset_id)"
-            " SELECT t, p, d, pr::date_precision, a, r, ds FROM unnest($1::text[], $2::text[],"
-            " $3::date[], $4::text[], $5::text[], $6::timestamptz[], $7::bigint[])"
-            " AS u(t, p, d, pr, a, r, ds) RETURNING title, id",
+            " archived_url, retrieved_at, dataset_id, source_file)"
+            " SELECT t, p, d, pr::date_precision, a, r, ds, f FROM unnest($1::text[],"
+            " $2::text[], $3::date[], $4::text[], $5::text[], $6::timestamptz[], $7::bigint[],"
+            " $8::text[]) AS u(t, p, d, pr, a, r, ds, f) RETURNING title, id",
             *columns,
         )
-        columns = [list(c) for c in zip(*old, strict=True)] or [[]] * 8
+        columns = [list(c) for c in zip(*old, strict=True)] or [[]] * 9
         updated = await self.conn.fetch(
             "UPDATE sources s SET publisher = u.p, published_on = u.d,"
             " published_precision = u.pr::date_precision, archived_url = u.a,"
-            " retrieved_at = u.r, dataset_id = u.ds FROM unnest($1::bigint[], $2::text[],"
-            " $3::text[], $4::date[], $5::text[], $6::text[], $7::timestamptz[], $8::bigint[])"
-            " AS u(id, t, p, d, pr, a, r, ds) WHERE s.id = u.id AND (s.publisher, s.published_on,"
-            " s.published_precision, s.archived_url, s.retrieved_at, s.dataset_id)"
-            " IS DISTINCT FROM (u.p, u.d, u.pr::date_precision, u.a, u.r, u.ds) RETURNING s.id",
+            f" retrieved_at = u.r, dataset_id = u.ds, source_file = {KEEP_FILE}"
+            " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::date[], $5::text[],"
+            " $6::text[], $7::timestamptz[], $8::bigint[], $9::text[])"
+            " AS u(id, t, p, d, pr, a, r, ds, f) WHERE s.id = u.id"
+            " AND (s.publisher, s.published_on, s.published_precision, s.archived_url,"
+            " s.retrieved_at, s.dataset_id, s.source_file)"
+            f" IS DISTINCT FROM (u.p, u.d, u.pr::date_precision, u.a, u.r, u.ds, {KEEP_FILE})"
+            " RETURNING s.id",
             *columns,
         )
         self.ids["sources"].update(ids)
@@ -433,7 +450,7 @@ async def import_curated(conn: asyncpg.Connection, path: Path, data: dict[str, A
     people = [(record, item, _incident_people(c, record, item)) for record, item in s["incidents"]]
     wanted["people"] += [(record, p["person"]) for record, _, found in people for p in found]
 
-    run = _Import(conn, c, await datasets.ensure(conn, datasets.REDRESS_CURATED))
+    run = _Import(conn, c, await datasets.ensure(conn, datasets.REDRESS_CURATED), source_file(path))
     await run.upsert(
         "topics",
         "topics",
@@ -447,7 +464,7 @@ async def import_curated(conn: asyncpg.Connection, path: Path, data: dict[str, A
     await run.upsert(
         "organizations",
         "organizations",
-        ["slug", "name", "abbreviation", "kind", "url", "dataset_id"],
+        ["slug", "name", "abbreviation", "kind", "url", "dataset_id", "source_file"],
         [
             (
                 i["slug"],
@@ -456,6 +473,7 @@ async def import_curated(conn: asyncpg.Connection, path: Path, data: dict[str, A
                 c.choice(i, "kind", r, ORGANIZATION_KINDS),
                 c.url(i, "url", r),
                 run.dataset_id,
+                run.origin,
             )
             for r, i in s["organizations"]
         ],
@@ -464,9 +482,15 @@ async def import_curated(conn: asyncpg.Connection, path: Path, data: dict[str, A
     await run.upsert(
         "people",
         "people",
-        ["slug", "name", "description", "dataset_id"],
+        ["slug", "name", "description", "dataset_id", "source_file"],
         [
-            (i["slug"], c.text(i, "name", r, True), c.text(i, "description", r), run.dataset_id)
+            (
+                i["slug"],
+                c.text(i, "name", r, True),
+                c.text(i, "description", r),
+                run.dataset_id,
+                run.origin,
+            )
             for r, i in s["people"]
         ],
         "slug",
@@ -488,6 +512,7 @@ async def import_curated(conn: asyncpg.Connection, path: Path, data: dict[str, A
                 c.text(item, "outcome", record),
                 c.text(item, "description", record),
                 run.dataset_id,
+                run.origin,
             )
         )
     await run.upsert("incidents", "incidents", INCIDENT_COLUMNS, incident_rows, "external_key")
@@ -516,6 +541,7 @@ async def import_curated(conn: asyncpg.Connection, path: Path, data: dict[str, A
                 c.text(item, "context", record),
                 c.choice(item, "medium", record, MEDIA),
                 run.dataset_id,
+                run.origin,
             )
         )
     await run.upsert("statements", "statements", STATEMENT_COLUMNS, statement_rows, "external_key")

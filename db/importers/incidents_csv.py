@@ -25,6 +25,7 @@ from db.importers import datasets, values
 from db.importers.bulk import Summary, remove_missing, upsert
 from db.importers.datasets import Dataset
 from db.importers.errors import ImportFailure
+from db.importers.files import source_file
 from db.importers.tabular import (
     Table,
     clean,
@@ -453,31 +454,38 @@ async def write_deaths(
     """Write the incidents, victims, agency and source links for `deaths`, set-based."""
     _check_unique(path, deaths)
     dataset_id = await datasets.ensure(conn, dataset)
+    origin = source_file(path)
     writable = {dataset_id} | await dataset_ids(conn, lower)
     summary = Summary()
 
     counts, orgs, _ = await upsert_owned(
         conn,
         "organizations",
-        ["slug", "name", "abbreviation", "kind", "dataset_id"],
-        [(agency[0], agency[1], agency[2], "agency", dataset_id)],
+        ["slug", "name", "abbreviation", "kind", "dataset_id", "source_file"],
+        [(agency[0], agency[1], agency[2], "agency", dataset_id, origin)],
         "slug",
         writable,
     )
     summary["organizations"].add(counts)
 
-    source_rows: dict[str, tuple[str, str | None, str | None, int]] = {
-        d.source_url: (d.source_url, None, _publisher(d.source_url), dataset_id)
+    source_rows: dict[str, tuple[str, str | None, str | None, int, str]] = {
+        d.source_url: (d.source_url, None, _publisher(d.source_url), dataset_id, origin)
         for d in deaths
         if d.source_url
     }
     if any(d.source_url is None for d in deaths):
         # Rows without a report of their own cite the published file.
-        source_rows[_REPO] = (_REPO, dataset.name, "etchin/ice-detention-mortality", dataset_id)
+        source_rows[_REPO] = (
+            _REPO,
+            dataset.name,
+            "etchin/ice-detention-mortality",
+            dataset_id,
+            origin,
+        )
     counts, sources, _ = await upsert_owned(
         conn,
         "sources",
-        ["url", "title", "publisher", "dataset_id"],
+        ["url", "title", "publisher", "dataset_id", "source_file"],
         list(source_rows.values()),
         "url",
         writable,
@@ -499,6 +507,7 @@ async def write_deaths(
             "outcome",
             "description",
             "dataset_id",
+            "source_file",
         ],
         [
             (
@@ -513,6 +522,7 @@ async def write_deaths(
                 "killed" if d.kind == "shooting" else "died",
                 d.description,
                 dataset_id,
+                origin,
             )
             for d in deaths
         ],
@@ -524,9 +534,14 @@ async def write_deaths(
 
     # Victims, only for incidents this file owns: another dataset names its own people.
     named = [d for d in deaths if d.key not in foreign and d.person_slug]
-    person_rows = {d.person_slug: (d.person_slug, d.name, dataset_id) for d in named}
+    person_rows = {d.person_slug: (d.person_slug, d.name, dataset_id, origin) for d in named}
     counts, people, _ = await upsert_owned(
-        conn, "people", ["slug", "name", "dataset_id"], list(person_rows.values()), "slug", writable
+        conn,
+        "people",
+        ["slug", "name", "dataset_id", "source_file"],
+        list(person_rows.values()),
+        "slug",
+        writable,
     )
     summary["people"].add(counts)
     victim_rows = [

@@ -28,6 +28,7 @@ from db.importers.bill_records import (
 )
 from db.importers.bulk import Summary
 from db.importers.errors import ImportFailure
+from db.importers.files import source_file
 
 log = logging.getLogger(__name__)
 
@@ -214,5 +215,5 @@ async def import_bill_json(conn: asyncpg.Connection, path: Path, data: dict[str,
         summary["bills"].unchanged += 1
         return summary
     dataset_id = await datasets.ensure(conn, datasets.USCONGRESS_BILLS)
-    summary.merge(await write_bill(conn, bill, dataset_id))
+    summary.merge(await write_bill(conn, bill, dataset_id, source_file(path)))
     return summary

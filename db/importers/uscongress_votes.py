@@ -16,6 +16,7 @@ import asyncpg
 from db.importers import datasets, values
 from db.importers.bulk import Summary, remove_missing, upsert
 from db.importers.errors import ImportFailure
+from db.importers.files import source_file
 
 CHAMBERS = {"h": "house", "s": "senate", "house": "house", "senate": "senate"}
 POSITIONS = {
@@ -57,6 +58,7 @@ VOTE_COLUMNS = [
     "nomination_number",
     "nomination_title",
     "dataset_id",
+    "source_file",
 ]
 
 
@@ -233,6 +235,7 @@ async def _write(
         seen.add(row[0])
     summary = Summary()
     vote["dataset_id"] = await datasets.ensure(conn, datasets.USCONGRESS_VOTES)
+    vote["source_file"] = source_file(path)
     vote["bill_id"] = (
         await conn.fetchval("SELECT id FROM bills WHERE bill_id = $1", vote["bill_key"])
         if vote["bill_key"]

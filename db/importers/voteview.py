@@ -22,6 +22,7 @@ from db.importers import datasets, values
 from db.importers.bulk import Summary, remove_missing, upsert
 from db.importers.datasets import Dataset
 from db.importers.errors import ImportFailure
+from db.importers.files import source_file
 from db.importers.tabular import (
     Table,
     clean,
@@ -192,6 +193,7 @@ def _subject(path: Path, line: int, raw: str, congress: int) -> tuple[str | None
 async def import_rollcalls(conn: asyncpg.Connection, path: Path, table: Table) -> Summary:
     """The rollcalls file: one `votes` row per roll call, linked to its bill when known."""
     dataset_id = await datasets.ensure(conn, VOTEVIEW)
+    origin = source_file(path)
     zone = ZoneInfo(CAPITAL_TIME_ZONE)
     col = table.columns
     rows: dict[str, tuple[Any, ...]] = {}
@@ -264,8 +266,9 @@ async def import_rollcalls(conn: asyncpg.Connection, path: Path, table: Table) -
             "voteview_rollnumber",
             "dataset_id",
             "bill_id",
+            "source_file",
         ],
-        [(*r, bills.get(r[9])) for r in rows.values()],
+        [(*r, bills.get(r[9]), origin) for r in rows.values()],
         "vote_id",
         {dataset_id},
     )

@@ -21,6 +21,7 @@ from db.importers import datasets, values
 from db.importers.bulk import Summary, remove_missing
 from db.importers.datasets import Dataset
 from db.importers.errors import ImportFailure
+from db.importers.files import source_file
 from db.importers.tabular import (
     Table,
     clean,
@@ -87,6 +88,7 @@ def agency_slug(agency_id: int) -> str:
 async def import_agencies(conn: asyncpg.Connection, path: Path, table: Table) -> Summary:
     """The agencies file: one organization (kind agency) per row."""
     dataset_id = await datasets.ensure(conn, WAPO)
+    origin = source_file(path)
     col = table.columns
     rows: dict[str, tuple[Any, ...]] = {}
     for line, f in table.records:
@@ -97,12 +99,12 @@ async def import_agencies(conn: asyncpg.Connection, path: Path, table: Table) ->
         slug = agency_slug(agency)
         if slug in rows:
             raise ImportFailure(path, f"line {line}", f"agency {agency} is listed twice")
-        rows[slug] = (slug, name, "agency", dataset_id)
+        rows[slug] = (slug, name, "agency", dataset_id, origin)
     summary = Summary()
     counts, _, _ = await upsert_owned(
         conn,
         "organizations",
-        ["slug", "name", "kind", "dataset_id"],
+        ["slug", "name", "kind", "dataset_id", "source_file"],
         list(rows.values()),
         "slug",
         {dataset_id},
@@ -234,6 +236,7 @@ async def import_shootings(conn: asyncpg.Connection, path: Path, table: Table) -
     """The shootings file: incidents with their victims, agencies and source."""
     dataset_id = await datasets.ensure(conn, WAPO)
     shootings = parse_shootings(table, dataset_id)
+    origin = source_file(path)
     wanted = {agency_slug(a) for s in shootings for a in s.agencies}
     agencies = {
         r["slug"]: r["id"]
@@ -253,8 +256,8 @@ async def import_shootings(conn: asyncpg.Connection, path: Path, table: Table) -
     counts, sources, _ = await upsert_owned(
         conn,
         "sources",
-        ["url", "title", "publisher", "dataset_id"],
-        [(WAPO.url, WAPO.name, "The Washington Post", dataset_id)],
+        ["url", "title", "publisher", "dataset_id", "source_file"],
+        [(WAPO.url, WAPO.name, "The Washington Post", dataset_id, origin)],
         "url",
         {dataset_id},
     )
@@ -275,8 +278,9 @@ async def import_shootings(conn: asyncpg.Connection, path: Path, table: Table) -
             "outcome",
             "description",
             "dataset_id",
+            "source_file",
         ],
-        [s.row for s in shootings],
+        [(*s.row, origin) for s in shootings],
         "external_key",
         {dataset_id},
     )
@@ -288,8 +292,8 @@ async def import_shootings(conn: asyncpg.Connection, path: Path, table: Table) -
     counts, people, _ = await upsert_owned(
         conn,
         "people",
-        ["slug", "name", "dataset_id"],
-        [(slugs[s.key], s.name, dataset_id) for s in named],
+        ["slug", "name", "dataset_id", "source_file"],
+        [(slugs[s.key], s.name, dataset_id, origin) for s in named],
         "slug",
         {dataset_id},
     )
