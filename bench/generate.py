@@ -65,7 +65,9 @@ async def main(args: argparse.Namespace) -> int:
     server, _embedded = server_url(args.database_url)
     name = synthetic.checked_name(args.name)
     if args.if_missing and await synthetic.database_exists(server, name):
-        if await synthetic.is_generated(with_database(server, name)):
+        existing = with_database(server, name)
+        if await synthetic.is_generated(existing):
+            await migrate(existing)  # bring an older bench database up to the current schema
             print(f"database {name} already holds the synthetic data set; not regenerating")
             return 0
     await build(server, name, args.seed, synthetic.Scale().times(args.scale))
