@@ -15,6 +15,7 @@ from api.auth import Authentication
 from api.graphql import GraphQLEndpoint
 from api.http_limits import BodySizeLimit, RequestTimeout
 from api.ratelimit import Limiter, MemoryLimiter, RateLimit, RedisLimiter
+from api.response_cache import ResponseCache
 from api.settings import Settings
 from db.pool import Database, connect
 from schema.root import build_schema
@@ -78,7 +79,14 @@ def create_app(
             await limiter.close()
 
     extensions = [] if settings.introspection else [DisableIntrospection]
-    graphql = GraphQLEndpoint(build_schema(extensions=extensions), graphiql=settings.graphiql)
+    cache = (
+        ResponseCache(settings.response_cache_mb * 1024 * 1024)
+        if settings.response_cache_mb > 0
+        else None
+    )
+    graphql = GraphQLEndpoint(
+        build_schema(extensions=extensions), graphiql=settings.graphiql, cache=cache
+    )
     graphql.database = database
 
     @asynccontextmanager

@@ -78,6 +78,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.runtime import tune_garbage_collector
 
     url, _server = database_url(settings)
     if args.prepare:
@@ -87,6 +88,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         asyncio.run(migrate(url))
         print(asyncio.run(load_shipped(url, settings.data_dir)))
     app = create_app(settings, url=url)
+    tune_garbage_collector()
     print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql", flush=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
     return 0

@@ -14,6 +14,7 @@ report (`extensions.cost`) gains the caller's rate-limit budget when the rate li
 it in `scope["state"]["rate_limit"]`.
 """
 
+import json
 import logging
 import re
 import uuid
@@ -21,6 +22,7 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import Any
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
@@ -34,12 +36,15 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from api.persisted_queries import PersistedQueries, PersistedQueryError
+from api.response_cache import ResponseCache, Stored, is_query, request_key
 from db.pool import Database
+from db.versions import data_version
 from loaders.request import Loaders
 from schema.context import Context
 from schema.errors import BAD_USER_INPUT, INTERNAL
 from schema.guards import QUERY_TOO_COMPLEX
-from schema.permissions import ANONYMOUS, Principal
+from schema.permissions import ANONYMOUS, Principal, Role
 from schema.root import RedressSchema
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -127,8 +132,33 @@ def _specificity(media_range: str, media: str) -> int:
     return 0 if media_range == "*/*" else -1
 
 
-def _refusal(message: str) -> dict[str, Any]:
-    return {"errors": [{"message": message, "extensions": {"code": BAD_USER_INPUT}}]}
+def _refusal(message: str, code: str = BAD_USER_INPUT) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+class Refused(HTTPException):
+    """A request refused before execution with a coded GraphQL error (not a transport error):
+    200 in `application/json`, 400 in `application/graphql-response+json`."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(400, message)
+        self.code = code
+
+
+class CachedResult(ExecutionResult):
+    """An answer found in the response cache, already encoded."""
+
+    def __init__(self, stored: Stored | None) -> None:
+        super().__init__(data=None, errors=None)
+        self.stored = stored
+
+
+class EncodedResponse(dict[str, Any]):
+    """A response body that is already encoded JSON."""
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__()
+        self.body = body
 
 
 def _no_operation(error: CannotGetOperationTypeError) -> str:
@@ -142,8 +172,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     database: Database | None = None
 
-    def __init__(self, schema: RedressSchema, *, graphiql: bool) -> None:
+    def __init__(
+        self, schema: RedressSchema, *, graphiql: bool, cache: ResponseCache | None = None
+    ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
+        self.cache = cache
+        self.persisted = PersistedQueries()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -170,6 +204,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                     406, f"cannot answer in any media type the Accept header names: use {JSON}"
                 )
             return await self.run(request)
+        except Refused as error:
+            status = 400 if request.state.media_type == GRAPHQL_RESPONSE else 200
+            return Response(
+                self.encode_json(_refusal(error.reason, error.code)),
+                status_code=status,
+                media_type=f"{request.state.media_type}; charset=utf-8",
+            )
         except HTTPException as error:
             headers = error.headers if isinstance(error, Rejected) else {}
             return Response(
@@ -201,7 +242,18 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         raise Rejected(405, "use GET for queries, POST for any operation", {"Allow": "GET, POST"})
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        if "extensions" in request.query_params:  # a persisted query, not a browser
+            return False
         return self.graphql_ide is not None and super().should_render_graphql_ide(request)
+
+    def encode_json(self, data: object) -> bytes:
+        try:
+            return orjson.dumps(data)
+        except TypeError:  # what orjson cannot encode (say, an int over 64 bits) json can
+            return json.dumps(data, separators=(",", ":")).encode()
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
 
     def parse_json(self, data: str | bytes) -> Any:
         try:
@@ -233,8 +285,15 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         ):
             if data.get(name) is not None and not isinstance(data[name], kind):
                 raise Rejected(400, f"`{name}` must be {noun} or null")
+        query = data.get("query")
+        extensions = data.get("extensions") or {}
+        if "persistedQuery" in extensions:
+            try:
+                query = self.persisted.resolve(query, extensions["persistedQuery"])
+            except PersistedQueryError as error:
+                raise Refused(str(error), error.code) from error
         return GraphQLRequestData(
-            query=data.get("query"),
+            query=query,
             variables=data.get("variables"),
             operation_name=data.get("operationName"),
             extensions=data.get("extensions"),
@@ -243,8 +302,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     async def execute_single(  # type: ignore[override]
         self, *, request_adapter: AsyncHTTPRequestAdapter, **options: Any
     ) -> ExecutionResult:
+        request: Request = options["request"]
+        cached = await self._look_up(request, options["request_data"], options["sub_response"])
+        if cached is not None:
+            return cached
         try:
-            return await super().execute_single(request_adapter=request_adapter, **options)
+            result = await super().execute_single(request_adapter=request_adapter, **options)
         except HTTPException as error:
             cause = error.__cause__
             if isinstance(cause, InvalidOperationTypeError) and request_adapter.method == "GET":
@@ -255,11 +318,73 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 problem = GraphQLError(message, extensions={"code": BAD_USER_INPUT})
                 return ExecutionResult(data=None, errors=[problem])
             raise
+        if request.state.cache_key is not None:
+            data: GraphQLRequestData = options["request_data"]
+            if result.errors or not (data.query and is_query(data.query, data.operation_name)):
+                request.state.cache_key = None
+            else:
+                self._cache_headers(request, options["sub_response"])
+        return result
+
+    async def _look_up(
+        self, request: Request, data: GraphQLRequestData, sub_response: Response
+    ) -> CachedResult | None:
+        """The cached answer to this request, if any; otherwise notes where to store it.
+
+        Only anonymous and reader requests are cached. A cacheable GET answer gets an ETag made
+        of the request and the data version, and `If-None-Match` with it answers 304.
+        """
+        request.state.cache_key = None
+        principal: Principal = getattr(request.state, "principal", ANONYMOUS)
+        if self.cache is None or self.database is None or principal.role > Role.READER:
+            return None
+        if not data.query or (data.variables is not None and not isinstance(data.variables, dict)):
+            return None
+        key = request_key(data.query, data.operation_name, data.variables, principal.role.name)
+        version = await data_version(self.database)
+        if version is None:  # a database not yet migrated: answer without the cache
+            return None
+        request.state.cache_key = (key, version)
+        request.state.etag = f'"{key.hex()[:32]}-{version}"'
+        if request.method == "GET" and request.state.etag in request.headers.get(
+            "if-none-match", ""
+        ):
+            self._cache_headers(request, sub_response)
+            sub_response.status_code = 304
+            return CachedResult(None)
+        stored = self.cache.get(key, version)
+        if stored is None:
+            return None
+        self._cache_headers(request, sub_response)
+        return CachedResult(stored)
+
+    @staticmethod
+    def _cache_headers(request: Request, sub_response: Response) -> None:
+        """ETag and Cache-Control on a cacheable GET answer: HTTP caches may keep it, and must
+        revalidate it (a cheap 304 while the data has not changed)."""
+        if request.method != "GET":
+            return
+        principal: Principal = getattr(request.state, "principal", ANONYMOUS)
+        sub_response.headers["ETag"] = request.state.etag
+        sub_response.headers["Cache-Control"] = (
+            "public, no-cache" if principal.role == Role.ANONYMOUS else "private, no-cache"
+        )
+        sub_response.headers["Vary"] = "Accept, Authorization"
 
     async def process_result(
         self, request: Request | WebSocket, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
+        budget = getattr(request.state, "rate_limit", None)
+        if isinstance(budget, Mapping):
+            budget = {name: budget.get(name) for name in RATE_LIMIT_FIELDS}
+        if isinstance(result, CachedResult):
+            body = result.stored.render(budget) if result.stored is not None else b""
+            return EncodedResponse(body)  # type: ignore[return-value]
         response = process_result(result)
+        pending = getattr(request.state, "cache_key", None)
+        if pending is not None and self.cache is not None:
+            key, version = pending
+            self.cache.put(key, version, dict(response))
         if result.errors and result.data is None and all(e.path is None for e in result.errors):
             response.pop("data", None)
         for error in response.get("errors") or ():
@@ -267,9 +392,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             if isinstance(extensions, dict) and extensions.get("code") == INTERNAL:
                 extensions["requestId"] = getattr(request.state, "request_id", None)
         cost = (response.get("extensions") or {}).get("cost")
-        budget = getattr(request.state, "rate_limit", None)
-        if isinstance(cost, dict) and isinstance(budget, Mapping):
-            cost["rateLimit"] = {name: budget.get(name) for name in RATE_LIMIT_FIELDS}
+        if isinstance(cost, dict) and budget is not None:
+            cost["rateLimit"] = budget
         return response
 
     def create_response(
@@ -278,6 +402,16 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         sub_response: Response,
     ) -> Response:
         media = sub_response.media_type or JSON
+        if isinstance(response_data, EncodedResponse):
+            encoded = Response(
+                response_data.body,
+                status_code=sub_response.status_code or 200,
+                media_type=None if sub_response.status_code == 304 else f"{media}; charset=utf-8",
+            )
+            for name, value in sub_response.headers.items():
+                if name.lower() not in ("content-type", "content-length"):
+                    encoded.headers.append(name, value)
+            return encoded
         status = 200
         if isinstance(response_data, dict) and "data" not in response_data:
             codes = {

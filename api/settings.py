@@ -30,6 +30,7 @@ class Settings:
     max_body_bytes: int = 1_048_576
     request_timeout_s: float = 30.0
     cors_origins: tuple[str, ...] = ()
+    response_cache_mb: int = 0
 
 
 def origins(value: str) -> tuple[str, ...]:
@@ -61,4 +62,5 @@ def load_settings(env_file: str | None = None) -> Settings:
         max_body_bytes=config("REDRESS_MAX_BODY_BYTES", cast=int, default=1_048_576),
         request_timeout_s=config("REDRESS_REQUEST_TIMEOUT_S", cast=float, default=30.0),
         cors_origins=config("REDRESS_CORS_ORIGINS", cast=origins, default=""),
+        response_cache_mb=config("REDRESS_RESPONSE_CACHE_MB", cast=int, default=64),
     )

@@ -5,13 +5,15 @@ Usage:
         [--duration 8] [--concurrency 10] [--workloads W1,W2] [--naive] [--no-peer]
         [--tool auto|wrk|python] [--json bench/out/results.json]
 
-For each workload it starts a fresh server the way production does (`redress serve`: uvicorn,
+For each workload it starts fresh servers the way production does (`redress serve`: uvicorn,
 one worker, REDRESS_ENV=production) on a loopback port against the benchmark database, checks
-one answer, then drives it at the given concurrency for `--duration` seconds twice: the first
-pass on the fresh process is "cold", the second on the same process is "warm". There is no
-response cache yet, so warm differs from cold only by warmed connections, prepared statements
-and allocator state. It does the same for PostGraphile (where Node >= 22 is found), and with
---naive for the API with REDRESS_NAIVE_LOADERS=1 (one SQL statement per parent).
+one answer, then drives each at the given concurrency for `--duration` seconds. The API's
+"cold" pass runs on a fresh process with the response cache off (REDRESS_RESPONSE_CACHE_MB=0),
+so every request is executed; its "warm" pass runs on another fresh process with the cache on,
+primed by the checked request, so every request is a cache hit. PostGraphile has no response
+cache: its cold pass is the first on a fresh process, its warm pass the second on the same
+process. With --naive the API also runs cold with REDRESS_NAIVE_LOADERS=1 (one SQL statement
+per parent).
 
 SQL statements per request are counted in-process (db.pool.log_statements) for the API and
 with PostGraphile's `X-GraphQL-Explain: sql` for the peer. The load tool is wrk (one thread,
@@ -200,8 +202,9 @@ class Server:
             self.proc.wait(timeout=10)
 
 
-def our_server(url: str, port: int, naive: bool) -> Server:
-    """`redress serve` with the production settings against `url`."""
+def our_server(url: str, port: int, naive: bool, cache: bool = False) -> Server:
+    """`redress serve` with the production settings against `url`; the response cache is on
+    only when `cache` is."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("REDRESS_")}
     env.pop("REDIS_URL", None)
     env.update(
@@ -213,6 +216,7 @@ def our_server(url: str, port: int, naive: bool) -> Server:
         REDRESS_LOG_LEVEL="warning",
         REDRESS_RATE_LIMIT_ANONYMOUS="1000000000",
     )
+    env["REDRESS_RESPONSE_CACHE_MB"] = "64" if cache else "0"
     if naive:
         env["REDRESS_NAIVE_LOADERS"] = "1"
     name = "redress-naive" if naive else "redress"
@@ -414,15 +418,16 @@ async def measure(
     args: argparse.Namespace,
     statements: int | None,
     explain: bool = False,
+    phases: tuple[str, ...] = ("cold", "warm"),
 ) -> list[Row]:
-    """Fresh process: check one answer, then a cold and a warm pass."""
+    """Fresh process: check one answer, then one pass per phase (cold, then warm)."""
     await server.start()
     try:
         checked = await check(server, workload, explain)
         if explain:
             statements = peer_statements(checked["answer"])
         rows = []
-        for phase in ("cold", "warm"):
+        for phase in phases:
             await server.settle()
             if args.tool == "wrk":
                 load = drive_wrk(server.url, workload, args.concurrency, args.duration)
@@ -504,12 +509,17 @@ async def main(args: argparse.Namespace) -> int:
     rows: list[Row] = []
     for workload in workloads:
         print(f"{workload.name}: {workload.title}", flush=True)
-        rows += await measure(
-            our_server(url, args.port, naive=False), workload, args, counts[workload.name]
-        )
+        ours = our_server(url, args.port, naive=False)
+        rows += await measure(ours, workload, args, counts[workload.name], phases=("cold",))
+        # Warm: a fresh process with the response cache on, primed by the checked request; a
+        # cache hit runs one statement (the data version).
+        cached = our_server(url, args.port, naive=False, cache=True)
+        rows += await measure(cached, workload, args, 1, phases=("warm",))
         if args.naive:
             naive = our_server(url, args.port, naive=True)
-            rows += await measure(naive, workload, args, naive_counts[workload.name])
+            rows += await measure(
+                naive, workload, args, naive_counts[workload.name], phases=("cold",)
+            )
         if peer:
             assert node is not None
             peer_workload = read_workload(PEER / f"{workload.name}.graphql")

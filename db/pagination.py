@@ -52,11 +52,7 @@ class Ordering:
 
     def decode(self, cursor: str) -> tuple[Any, ...]:
         """The key values inside `cursor`; CursorError if it is not one of ours."""
-        try:
-            padded = cursor + "=" * (-len(cursor) % 4)
-            name, *values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        except (ValueError, TypeError, binascii.Error) as exc:
-            raise CursorError(f"malformed cursor {cursor!r}") from exc
+        name, *values = read_cursor(cursor)
         if name != self.name or len(values) != len(self.keys):
             raise CursorError(f"cursor {cursor!r} does not belong to ordering {self.name}")
         try:
@@ -65,6 +61,19 @@ class Ordering:
             )
         except (ValueError, TypeError) as exc:
             raise CursorError(f"malformed cursor {cursor!r}") from exc
+
+
+def read_cursor(cursor: str) -> list[Any]:
+    """The ordering name and key values inside `cursor`; CursorError when it is not a cursor
+    this API could have issued, whatever the ordering."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        content = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise CursorError(f"malformed cursor {cursor!r}") from exc
+    if not isinstance(content, list) or not content or not isinstance(content[0], str):
+        raise CursorError(f"malformed cursor {cursor!r}")
+    return content
 
 
 def _to_json(value: Any) -> Any:
@@ -93,12 +102,22 @@ class Window:
 
 @dataclass
 class Page:
-    """Rows of one page in display order, with their cursors and neighbours."""
+    """Rows of one page in display order, whether neighbours exist, and the ordering that
+    gives each row its cursor."""
 
     rows: list[asyncpg.Record]
-    cursors: list[str]
+    ordering: Ordering
     has_next: bool
     has_previous: bool
+
+    def cursor(self, index: int) -> str:
+        """The cursor of the row at `index`, made only when asked for."""
+        return self.ordering.encode(self.rows[index])
+
+    @property
+    def cursors(self) -> list[str]:
+        """Every row's cursor."""
+        return [self.ordering.encode(row) for row in self.rows]
 
 
 @dataclass
@@ -158,7 +177,7 @@ def _page(rows: list[asyncpg.Record], ordering: Ordering, window: Window) -> Pag
         has_previous, has_next = more, window.before is not None
     else:
         has_next, has_previous = more, window.after is not None
-    return Page(rows, [ordering.encode(r) for r in rows], has_next, has_previous)
+    return Page(rows, ordering, has_next, has_previous)
 
 
 def _renumber(listing: Listing, params: Params) -> Listing:

@@ -91,6 +91,17 @@ class Database(Executor):
         await self.pool.close()
 
 
+async def _keep_session(_connection: asyncpg.Connection) -> None:
+    """A pool's reset that sends nothing.
+
+    asyncpg's default reset sends `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`
+    on every release: a second round trip for every statement run on the pool. Connections of
+    this pool never take session-level state (no SET, LISTEN, session advisory locks or open
+    cursors: migrations use a connection of their own), and asyncpg still rolls back a
+    transaction left open before calling this.
+    """
+
+
 async def connect(
     url: str, *, min_size: int = 1, max_size: int = 10, statement_timeout_ms: int = 5000
 ) -> Database:
@@ -99,6 +110,7 @@ async def connect(
         url,
         min_size=min_size,
         max_size=max_size,
+        reset=_keep_session,
         server_settings={
             "statement_timeout": str(statement_timeout_ms),
             "application_name": "redress",

@@ -4,6 +4,8 @@
 own, one SQL statement per parent: the benchmark's baseline that shows what batching gains.
 """
 
+from __future__ import annotations
+
 import os
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence

@@ -1,5 +1,7 @@
 """The loaders of one request: created per request, never shared between requests."""
 
+from functools import cached_property
+
 from db.pool import Executor
 from loaders.audit import AuditLoaders
 from loaders.bills import BillLoaders
@@ -16,19 +18,55 @@ from loaders.votes import VoteLoaders
 
 
 class Loaders:
-    """Every domain's loaders for one request."""
+    """Every domain's loaders for one request, each domain's built on its first use."""
 
     def __init__(self, db: Executor) -> None:
-        self.legislators = LegislatorLoaders(db)
-        self.committees = CommitteeLoaders(db)
-        self.bills = BillLoaders(db)
-        self.votes = VoteLoaders(db)
-        self.statements = StatementLoaders(db)
-        self.incidents = IncidentLoaders(db)
-        self.people = PersonLoaders(db)
-        self.organizations = OrganizationLoaders(db)
-        self.sources = SourceLoaders(db)
-        self.topics = TopicLoaders(db)
-        self.audit = AuditLoaders(db)
-        self.datasets = DatasetLoaders(db)
         self.db = db
+
+    @cached_property
+    def legislators(self) -> LegislatorLoaders:
+        return LegislatorLoaders(self.db)
+
+    @cached_property
+    def committees(self) -> CommitteeLoaders:
+        return CommitteeLoaders(self.db)
+
+    @cached_property
+    def bills(self) -> BillLoaders:
+        return BillLoaders(self.db)
+
+    @cached_property
+    def votes(self) -> VoteLoaders:
+        return VoteLoaders(self.db)
+
+    @cached_property
+    def statements(self) -> StatementLoaders:
+        return StatementLoaders(self.db)
+
+    @cached_property
+    def incidents(self) -> IncidentLoaders:
+        return IncidentLoaders(self.db)
+
+    @cached_property
+    def people(self) -> PersonLoaders:
+        return PersonLoaders(self.db)
+
+    @cached_property
+    def organizations(self) -> OrganizationLoaders:
+        return OrganizationLoaders(self.db)
+
+    @cached_property
+    def sources(self) -> SourceLoaders:
+        return SourceLoaders(self.db)
+
+    @cached_property
+    def topics(self) -> TopicLoaders:
+        return TopicLoaders(self.db)
+
+    @cached_property
+    def audit(self) -> AuditLoaders:
+        return AuditLoaders(self.db)
+
+    @cached_property
+    def datasets(self) -> DatasetLoaders:
+        return DatasetLoaders(self.db)

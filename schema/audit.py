@@ -3,6 +3,7 @@
 import json
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import Annotated, Any
 
 import strawberry
@@ -161,7 +162,7 @@ class AuditQueries:
         require(info.context.principal, Role.ADMIN)
         conditions = (filter or AuditFilter()).conditions()
         loaders = info.context.loaders.audit
-        page = await loaders.page(
-            conditions, str(order_by.value), window(first, after, last, before)
+        page = partial(
+            loaders.page, conditions, str(order_by.value), window(first, after, last, before)
         )
         return connection(page, AuditEntry.from_row, lambda: loaders.total(conditions))

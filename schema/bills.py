@@ -3,6 +3,7 @@
 import re
 from datetime import date, datetime
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -236,8 +237,9 @@ class Bill(Node):
         before: Before = None,
     ) -> Connection["Cosponsorship"]:
         loaders = info.context.loaders.bills
-        page = await loaders.cosponsors.load(
-            (self.pk, (window(first, after, last, before), include_withdrawn))
+        page = partial(
+            loaders.cosponsors.load,
+            (self.pk, (window(first, after, last, before), include_withdrawn)),
         )
         return connection(
             page,
@@ -255,7 +257,7 @@ class Bill(Node):
         before: Before = None,
     ) -> Connection["BillAction"]:
         loaders = info.context.loaders.bills
-        page = await loaders.actions.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.actions.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, BillAction.from_row, lambda: loaded_count(loaders.action_count, self.pk)
         )
@@ -272,7 +274,7 @@ class Bill(Node):
         from schema.votes import Vote
 
         loaders = info.context.loaders.bills
-        page = await loaders.votes.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.votes.load, (self.pk, window(first, after, last, before)))
         return connection(page, Vote.from_row, lambda: loaded_count(loaders.vote_count, self.pk))
 
     @strawberry.field(description="The committees it was referred to, by name.")
@@ -285,7 +287,7 @@ class Bill(Node):
         before: Before = None,
     ) -> Connection[Committee]:
         loaders = info.context.loaders.bills
-        page = await loaders.committees.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.committees.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Committee.from_row, lambda: loaded_count(loaders.committee_count, self.pk)
         )
@@ -300,7 +302,7 @@ class Bill(Node):
         before: Before = None,
     ) -> Connection["RelatedBill"]:
         loaders = info.context.loaders.bills
-        page = await loaders.related.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.related.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, RelatedBill.from_row, lambda: loaded_count(loaders.related_count, self.pk)
         )
@@ -317,7 +319,7 @@ class Bill(Node):
         from schema.statements import Statement
 
         loaders = info.context.loaders.bills
-        page = await loaders.statements.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.statements.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Statement.from_row, lambda: loaded_count(loaders.statement_count, self.pk)
         )
@@ -334,7 +336,7 @@ class Bill(Node):
         from schema.topics import Topic
 
         loaders = info.context.loaders.bills
-        page = await loaders.topics.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.topics.load, (self.pk, window(first, after, last, before)))
         return connection(page, Topic.from_row, lambda: loaded_count(loaders.topic_count, self.pk))
 
     @strawberry.field(description="Incidents linked to it, newest first.")
@@ -349,7 +351,7 @@ class Bill(Node):
         from schema.incidents import Incident
 
         loaders = info.context.loaders.bills
-        page = await loaders.incidents.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.incidents.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Incident.from_row, lambda: loaded_count(loaders.incident_count, self.pk)
         )
@@ -497,8 +499,8 @@ class BillQueries:
     ) -> Connection[Bill]:
         conditions = (filter or BillFilter()).conditions()
         loaders = info.context.loaders.bills
-        page = await loaders.page(
-            conditions, str(order_by.value), window(first, after, last, before)
+        page = partial(
+            loaders.page, conditions, str(order_by.value), window(first, after, last, before)
         )
         return connection(page, Bill.from_row, lambda: loaders.total(conditions))
 

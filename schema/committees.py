@@ -1,7 +1,9 @@
 """Committees and subcommittees of Congress, and who sits on them."""
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -11,6 +13,7 @@ from schema.arguments import After, Before, First, Last
 from schema.context import Info
 from schema.errors import NotFound
 from schema.legislators import Legislator
+from schema.prefetch import built, column, with_related
 from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
 from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
 from schema.validation import search_words
@@ -81,6 +84,12 @@ class Committee(Node):
         row = await info.context.loaders.committees.by_id.load(pk)
         return cls.from_row(row) if row else None
 
+    @classmethod
+    async def load_many(cls, info: Info, pks: list[int]) -> "dict[int, Committee | None]":
+        """Committees by primary key in one batched load, each built once per request."""
+        loader = info.context.loaders.committees.by_id
+        return await built(info, "Committee", loader, pks, cls.from_row)
+
     @strawberry.field(description="The parent committee, for a subcommittee; otherwise null.")
     async def parent(self, info: Info) -> "Committee | None":
         return await Committee.load(info, self.parent_pk) if self.parent_pk else None
@@ -95,7 +104,7 @@ class Committee(Node):
         before: Before = None,
     ) -> Connection["Committee"]:
         loaders = info.context.loaders.committees
-        page = await loaders.subcommittees.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.subcommittees.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Committee.from_row, lambda: loaded_count(loaders.subcommittee_count, self.pk)
         )
@@ -110,9 +119,18 @@ class Committee(Node):
         before: Before = None,
     ) -> Connection["CommitteeMembership"]:
         loaders = info.context.loaders.committees
-        page = await loaders.members.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.members.load, (self.pk, window(first, after, last, before)))
+        legislators: dict[int, Legislator | None] = {}
         return connection(
-            page, CommitteeMembership.from_row, lambda: loaded_count(loaders.member_count, self.pk)
+            with_related(
+                page,
+                legislators,
+                lambda page: Legislator.load_many(info, column(page, "legislator_id")),
+            ),
+            partial(
+                CommitteeMembership.from_row, committees={self.pk: self}, legislators=legislators
+            ),
+            lambda: loaded_count(loaders.member_count, self.pk),
         )
 
     @strawberry.field(description="Bills referred to it, newest introduced first.")
@@ -127,7 +145,7 @@ class Committee(Node):
         from schema.bills import Bill
 
         loaders = info.context.loaders.bills
-        page = await loaders.referred_to.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.referred_to.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Bill.from_row, lambda: loaded_count(loaders.referred_count, self.pk)
         )
@@ -141,27 +159,29 @@ class CommitteeMembership:
     side: CommitteeSide | None = strawberry.field(description="Majority or minority side.")
     title: str | None = strawberry.field(description="A title such as Chairman or Ranking Member.")
 
+    committee: Committee = strawberry.field(description="The committee.")
+    legislator: Legislator = strawberry.field(description="The member.")
+
     @classmethod
-    def from_row(cls, row: Any) -> "CommitteeMembership":
+    def from_row(
+        cls,
+        row: Any,
+        committees: Mapping[int, Committee | None],
+        legislators: Mapping[int, Legislator | None],
+    ) -> "CommitteeMembership":
+        """A seat, with its committee and member looked up in what the page loaded."""
+        committee = committees[row["committee_id"]]
+        legislator = legislators[row["legislator_id"]]
+        assert committee is not None and legislator is not None  # foreign keys guarantee them
         return cls(
             committee_pk=row["committee_id"],
             legislator_pk=row["legislator_id"],
             rank=row["rank"],
             side=CommitteeSide(row["side"]) if row["side"] else None,
             title=row["title"],
+            committee=committee,
+            legislator=legislator,
         )
-
-    @strawberry.field(description="The committee.")
-    async def committee(self, info: Info) -> Committee:
-        committee = await Committee.load(info, self.committee_pk)
-        assert committee is not None  # a foreign key guarantees it
-        return committee
-
-    @strawberry.field(description="The member.")
-    async def legislator(self, info: Info) -> Legislator:
-        legislator = await Legislator.load(info, self.legislator_pk)
-        assert legislator is not None  # a foreign key guarantees it
-        return legislator
 
 
 @strawberry.input(description="Conditions on committees; all given conditions must hold.")
@@ -206,8 +226,8 @@ class CommitteeQueries:
     ) -> Connection[Committee]:
         conditions = (filter or CommitteeFilter()).conditions()
         loaders = info.context.loaders.committees
-        page = await loaders.page(
-            conditions, str(order_by.value), window(first, after, last, before)
+        page = partial(
+            loaders.page, conditions, str(order_by.value), window(first, after, last, before)
         )
         return connection(page, Committee.from_row, lambda: loaders.total(conditions))
 

@@ -1,7 +1,7 @@
 """What every resolver receives as `info.context`."""
 
-from dataclasses import dataclass
-from typing import TypeAlias
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
 import strawberry
 from starlette.requests import Request
@@ -17,6 +17,9 @@ class Context:
     loaders: Loaders
     request: Request | None = None
     principal: Principal = ANONYMOUS
+    # Objects built from loaded rows, by (type, primary key): built once per request however
+    # many parents share them (the members of every roll call on a page).
+    built: dict[tuple[str, int], Any] = field(default_factory=dict)
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

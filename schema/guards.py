@@ -13,23 +13,29 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import (
     ArgumentNode,
     ASTValidationRule,
+    DocumentNode,
     GraphQLError,
+    GraphQLSchema,
     GraphQLSyntaxError,
     ObjectFieldNode,
     StringValueNode,
-    ValidationContext,
+    parse,
 )
 from starlette.config import Config
 from strawberry.extensions import MaxTokensLimiter, SchemaExtension
+from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 
 from schema.cost import alias_count, query_cost, query_depth
 
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 NUL_MESSAGE = "text cannot contain the NUL character (\\u0000)"
+CACHE_SIZE = 256
+MAX_CACHED_QUERY_CHARS = 16_384
 Named = ArgumentNode | ObjectFieldNode
 
 
@@ -60,11 +66,61 @@ def load_limits(env_file: str | None = None) -> Limits:
 
 
 def guards(limits: Limits) -> list[Callable[[], SchemaExtension]]:
-    """The schema extensions that enforce `limits`, made anew for each request."""
+    """The schema extensions that enforce `limits`, made anew for each request.
+
+    They share one `Checked` cache, so a document is parsed and validated once, not per request.
+    """
+    checked = Checked()
     return [
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
-        partial(QueryGuards, limits),
+        partial(QueryGuards, limits, checked),
     ]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What validating a document found that does not depend on its variables."""
+
+    depth: int
+    aliases: int
+    errors: list[GraphQLError]
+
+
+class Checked:
+    """Documents already parsed, and those that passed validation, by query text.
+
+    Only texts up to `MAX_CACHED_QUERY_CHARS` are kept, `CACHE_SIZE` of each at most, and
+    validation is cached only when it found nothing wrong: an invalid document is validated
+    afresh each time, so no error object is ever shared between requests.
+    """
+
+    def __init__(self) -> None:
+        self.documents: LRUCache[tuple[str, int | None], DocumentNode] = LRUCache(CACHE_SIZE)
+        self.shapes: LRUCache[tuple[str, tuple[type, ...]], Shape] = LRUCache(CACHE_SIZE)
+
+    def parse(self, query: str, max_tokens: int | None) -> DocumentNode:
+        """`query` parsed, from the cache when it was parsed before."""
+        if len(query) > MAX_CACHED_QUERY_CHARS:
+            return parse(query, max_tokens=max_tokens)
+        key = (query, max_tokens)
+        document = self.documents.get(key)
+        if document is None:
+            document = self.documents[key] = parse(query, max_tokens=max_tokens)
+        return document
+
+    def shape(
+        self, schema: GraphQLSchema, query: str, document: DocumentNode, rules: tuple[type, ...]
+    ) -> Shape:
+        """Depth, aliases and validation errors of `document`, from the cache when valid."""
+        key = (query, rules)
+        found = self.shapes.get(key)
+        if found is not None:
+            return found
+        errors = validate_document(schema, document, rules)
+        shape = Shape(query_depth(document), alias_count(document), errors)
+        if not errors and len(query) <= MAX_CACHED_QUERY_CHARS:
+            self.shapes[key] = shape
+        return shape
 
 
 def _holds_nul(value: Any) -> bool:
@@ -85,47 +141,48 @@ def too_complex(message: str, **extensions: Any) -> GraphQLError:
     )
 
 
+class NulLiterals(ASTValidationRule):
+    """Refuses string literals holding NUL, naming the argument or input field they are in."""
+
+    def enter_string_value(
+        self, node: StringValueNode, _key: Any, parent: Any, _path: Any, ancestors: Any
+    ) -> None:
+        if "\x00" not in node.value:
+            return
+        named = [a for a in (*ancestors, parent) if isinstance(a, Named)]
+        if not named:
+            self.report_error(GraphQLError(NUL_MESSAGE, node))
+            return
+        name = named[-1].name.value
+        error = GraphQLError(f"{NUL_MESSAGE} (in `{name}`)", node, extensions={"argument": name})
+        self.report_error(error)
+
+
 class QueryGuards(SchemaExtension):
-    """Checks depth, aliases and cost while validating, codes the token limit's parse error,
-    and reports the cost in `extensions.cost`."""
+    """Parses and validates through the shared `Checked` cache, checks depth, aliases and cost,
+    codes the token limit's parse error, and reports the cost in `extensions.cost`."""
 
     def __init__(
-        self, limits: Limits, *, execution_context: ExecutionContext | None = None
+        self,
+        limits: Limits,
+        checked: Checked,
+        *,
+        execution_context: ExecutionContext | None = None,
     ) -> None:
         self.limits = limits
+        self.checked = checked
         self.requested = 0
 
-    def on_operation(self) -> Iterator[None]:
-        guards = self
-
-        class LimitsRule(ASTValidationRule):
-            def __init__(self, context: ValidationContext) -> None:
-                super().__init__(context)
-                for error in guards.check(context):
-                    context.report_error(error)
-
-            def enter_string_value(
-                self, node: StringValueNode, _key: Any, parent: Any, _path: Any, ancestors: Any
-            ) -> None:
-                if "\x00" not in node.value:
-                    return
-                named = [a for a in (*ancestors, parent) if isinstance(a, Named)]
-                if not named:
-                    self.report_error(GraphQLError(NUL_MESSAGE, node))
-                    return
-                name = named[-1].name.value
-                error = GraphQLError(
-                    f"{NUL_MESSAGE} (in `{name}`)", node, extensions={"argument": name}
-                )
-                self.report_error(error)
-
-        context = self.execution_context
-        context.validation_rules = (*context.validation_rules, LimitsRule)
-        yield
-
     def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query and context.graphql_document is None:
+            max_tokens = context.parse_options.get("max_tokens")
+            try:
+                context.graphql_document = self.checked.parse(context.query, max_tokens)
+            except GraphQLError:
+                pass  # Strawberry parses it again and reports the error
         yield
-        for error in self.execution_context.pre_execution_errors or ():
+        for error in context.pre_execution_errors or ():
             if isinstance(error, GraphQLSyntaxError) and error.message.endswith("aborted."):
                 error.message = (
                     f"Query too complex: it has more than {self.limits.max_tokens} tokens,"
@@ -133,38 +190,49 @@ class QueryGuards(SchemaExtension):
                 )
                 error.extensions = {**(error.extensions or {}), "code": QUERY_TOO_COMPLEX}
 
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        assert context.graphql_document is not None and context.query is not None
+        rules = (*context.validation_rules, NulLiterals)
+        shape = self.checked.shape(
+            context.schema._schema, context.query, context.graphql_document, rules
+        )
+        context.pre_execution_errors = [*self.check(shape), *shape.errors]
+        yield
+
     def get_results(self) -> dict[str, Any]:
         return {"cost": {"requested": self.requested, "limit": self.limits.max_cost}}
 
-    def check(self, context: ValidationContext) -> list[GraphQLError]:
+    def check(self, shape: Shape) -> list[GraphQLError]:
         """The limits the request breaks, and variables holding NUL; records its cost."""
-        limits, document = self.limits, context.document
+        limits, execution = self.limits, self.execution_context
         errors = [
             GraphQLError(f"{NUL_MESSAGE} (in `${name}`)", extensions={"argument": name})
-            for name, value in (self.execution_context.variables or {}).items()
+            for name, value in (execution.variables or {}).items()
             if _holds_nul(value)
         ]
-        depth = query_depth(document)
-        if depth > limits.max_depth:
+        if shape.depth > limits.max_depth:
             errors.append(
                 too_complex(
-                    f"it nests {depth} levels deep and the limit is {limits.max_depth}.",
-                    depth=depth,
+                    f"it nests {shape.depth} levels deep and the limit is {limits.max_depth}.",
+                    depth=shape.depth,
                     limit=limits.max_depth,
                 )
             )
-        aliases = alias_count(document)
-        if aliases > limits.max_aliases:
+        if shape.aliases > limits.max_aliases:
             errors.append(
                 too_complex(
-                    f"it has {aliases:,} aliases and the limit is {limits.max_aliases}.",
-                    aliases=aliases,
+                    f"it has {shape.aliases:,} aliases and the limit is {limits.max_aliases}.",
+                    aliases=shape.aliases,
                     limit=limits.max_aliases,
                 )
             )
-        execution = self.execution_context
+        assert execution.graphql_document is not None
         self.requested = query_cost(
-            context.schema, document, execution.variables, execution.operation_name
+            execution.schema._schema,
+            execution.graphql_document,
+            execution.variables,
+            execution.operation_name,
         )
         if self.requested > limits.max_cost:
             errors.append(

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -136,7 +137,7 @@ class Incident(Node):
         from schema.organizations import Organization
 
         loaders = info.context.loaders.incidents
-        page = await loaders.agencies.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.agencies.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Organization.from_row, lambda: loaded_count(loaders.agency_count, self.pk)
         )
@@ -151,7 +152,7 @@ class Incident(Node):
         before: Before = None,
     ) -> Connection["IncidentPerson"]:
         loaders = info.context.loaders.incidents
-        page = await loaders.people.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.people.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, IncidentPerson.from_row, lambda: loaded_count(loaders.person_count, self.pk)
         )
@@ -168,7 +169,7 @@ class Incident(Node):
         from schema.sources import Source
 
         loaders = info.context.loaders.incidents
-        page = await loaders.sources.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.sources.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Source.from_row, lambda: loaded_count(loaders.source_count, self.pk)
         )
@@ -185,7 +186,7 @@ class Incident(Node):
         from schema.statements import Statement
 
         loaders = info.context.loaders.incidents
-        page = await loaders.statements.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.statements.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Statement.from_row, lambda: loaded_count(loaders.statement_count, self.pk)
         )
@@ -202,7 +203,7 @@ class Incident(Node):
         from schema.bills import Bill
 
         loaders = info.context.loaders.incidents
-        page = await loaders.bills.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.bills.load, (self.pk, window(first, after, last, before)))
         return connection(page, Bill.from_row, lambda: loaded_count(loaders.bill_count, self.pk))
 
     @strawberry.field(description="Topics it is filed under, by name.")
@@ -217,7 +218,7 @@ class Incident(Node):
         from schema.topics import Topic
 
         loaders = info.context.loaders.incidents
-        page = await loaders.topics.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.topics.load, (self.pk, window(first, after, last, before)))
         return connection(page, Topic.from_row, lambda: loaded_count(loaders.topic_count, self.pk))
 
 
@@ -320,8 +321,8 @@ class IncidentQueries:
     ) -> Connection[Incident]:
         conditions = (filter or IncidentFilter()).conditions()
         loaders = info.context.loaders.incidents
-        page = await loaders.page(
-            conditions, str(order_by.value), window(first, after, last, before)
+        page = partial(
+            loaders.page, conditions, str(order_by.value), window(first, after, last, before)
         )
         return connection(page, Incident.from_row, lambda: loaders.total(conditions))
 

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -11,6 +12,7 @@ from schema.arguments import After, Before, First, Last
 from schema.context import Info
 from schema.enums import Chamber
 from schema.errors import NotFound
+from schema.prefetch import built, column, with_related
 from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
 from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
 from schema.validation import search_words, state_code
@@ -150,6 +152,12 @@ class Legislator(Node):
         row = await info.context.loaders.legislators.by_id.load(pk)
         return cls.from_row(row) if row else None
 
+    @classmethod
+    async def load_many(cls, info: Info, pks: list[int]) -> "dict[int, Legislator | None]":
+        """Legislators by primary key in one batched load, each built once per request."""
+        loader = info.context.loaders.legislators.by_id
+        return await built(info, "Legislator", loader, pks, cls.from_row)
+
     @strawberry.field(description="Every term served, newest first.")
     async def terms(
         self,
@@ -160,7 +168,7 @@ class Legislator(Node):
         before: Before = None,
     ) -> Connection[Term]:
         loaders = info.context.loaders.legislators
-        page = await loaders.terms.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.terms.load, (self.pk, window(first, after, last, before)))
         return connection(page, Term.from_row, lambda: loaded_count(loaders.term_count, self.pk))
 
     @strawberry.field(description="The term being served today, or null.")
@@ -182,12 +190,20 @@ class Legislator(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Annotated["CommitteeMembership", strawberry.lazy("schema.committees")]]:
+        from schema.committees import Committee
         from schema.committees import CommitteeMembership as Membership
 
         loaders = info.context.loaders.committees
-        page = await loaders.memberships_of.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.memberships_of.load, (self.pk, window(first, after, last, before)))
+        committees: dict[int, Committee | None] = {}
         return connection(
-            page, Membership.from_row, lambda: loaded_count(loaders.membership_count, self.pk)
+            with_related(
+                page,
+                committees,
+                lambda page: Committee.load_many(info, column(page, "committee_id")),
+            ),
+            partial(Membership.from_row, committees=committees, legislators={self.pk: self}),
+            lambda: loaded_count(loaders.membership_count, self.pk),
         )
 
     @strawberry.field(description="Bills they sponsored, newest introduced first.")
@@ -202,7 +218,7 @@ class Legislator(Node):
         from schema.bills import Bill
 
         loaders = info.context.loaders.bills
-        page = await loaders.sponsored_by.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.sponsored_by.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Bill.from_row, lambda: loaded_count(loaders.sponsored_count, self.pk)
         )
@@ -221,7 +237,7 @@ class Legislator(Node):
         from schema.bills import Bill
 
         loaders = info.context.loaders.bills
-        page = await loaders.cosponsored_by.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.cosponsored_by.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Bill.from_row, lambda: loaded_count(loaders.cosponsored_count, self.pk)
         )
@@ -239,10 +255,10 @@ class Legislator(Node):
 
         loaders = info.context.loaders.votes
         key = (self.pk, window(first, after, last, before))
-        page = await loaders.positions_of_legislator.load(key)
+        page = partial(loaders.positions_of_legislator.load, key)
         return connection(
             page,
-            VotePosition.from_row,
+            partial(VotePosition.from_row, members={self.pk: self}),
             lambda: loaded_count(loaders.positions_of_legislator_count, self.pk),
         )
 
@@ -258,7 +274,7 @@ class Legislator(Node):
         from schema.statements import Statement
 
         loaders = info.context.loaders.statements
-        page = await loaders.by_legislator.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.by_legislator.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Statement.from_row, lambda: loaded_count(loaders.by_legislator_count, self.pk)
         )
@@ -316,8 +332,8 @@ class LegislatorQueries:
     ) -> Connection[Legislator]:
         conditions = (filter or LegislatorFilter()).conditions()
         loaders = info.context.loaders.legislators
-        page = await loaders.page(
-            conditions, str(order_by.value), window(first, after, last, before)
+        page = partial(
+            loaders.page, conditions, str(order_by.value), window(first, after, last, before)
         )
         return connection(page, Legislator.from_row, lambda: loaders.total(conditions))
 

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -86,7 +87,7 @@ class Organization(Node):
         from schema.statements import Statement
 
         loaders = info.context.loaders.organizations
-        page = await loaders.statements.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.statements.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Statement.from_row, lambda: loaded_count(loaders.statement_count, self.pk)
         )
@@ -103,7 +104,7 @@ class Organization(Node):
         from schema.incidents import Incident
 
         loaders = info.context.loaders.organizations
-        page = await loaders.incidents.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.incidents.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Incident.from_row, lambda: loaded_count(loaders.incident_count, self.pk)
         )
@@ -147,8 +148,8 @@ class OrganizationQueries:
     ) -> Connection[Organization]:
         conditions = (filter or OrganizationFilter()).conditions()
         loaders = info.context.loaders.organizations
-        page = await loaders.page(
-            conditions, str(order_by.value), window(first, after, last, before)
+        page = partial(
+            loaders.page, conditions, str(order_by.value), window(first, after, last, before)
         )
         return connection(page, Organization.from_row, lambda: loaders.total(conditions))
 

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -74,7 +75,7 @@ class Person(Node):
         from schema.statements import Statement
 
         loaders = info.context.loaders.people
-        page = await loaders.statements.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.statements.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Statement.from_row, lambda: loaded_count(loaders.statement_count, self.pk)
         )
@@ -93,7 +94,7 @@ class Person(Node):
         from schema.incidents import IncidentPerson
 
         loaders = info.context.loaders.people
-        page = await loaders.incidents.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.incidents.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, IncidentPerson.from_row, lambda: loaded_count(loaders.incident_count, self.pk)
         )
@@ -134,8 +135,8 @@ class PersonQueries:
     ) -> Connection[Person]:
         conditions = (filter or PersonFilter()).conditions()
         loaders = info.context.loaders.people
-        page = await loaders.page(
-            conditions, str(order_by.value), window(first, after, last, before)
+        page = partial(
+            loaders.page, conditions, str(order_by.value), window(first, after, last, before)
         )
         return connection(page, Person.from_row, lambda: loaders.total(conditions))
 

@@ -1,5 +1,6 @@
 """Relay building blocks: the Node interface, global ids, and cursor connections."""
 
+import asyncio
 import base64
 import binascii
 from collections.abc import Awaitable, Callable
@@ -7,7 +8,7 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from db.pagination import Page, Window
+from db.pagination import Page, Window, read_cursor
 from schema.errors import BadUserInput
 
 DEFAULT_PAGE_SIZE = 20
@@ -56,13 +57,48 @@ class Edge(Generic[T]):
 
 @strawberry.type(description="A page of items, cursor-paginated (Relay connection).")
 class Connection(Generic[T]):
-    edges: list[Edge[T]] = strawberry.field(description="The items of this page with cursors.")
-    page_info: PageInfo = strawberry.field(description="Where this page sits in the whole list.")
+    """Reads its page only when `edges`, `nodes` or `pageInfo` is asked for, and its total
+    only when `totalCount` is: a selection of `totalCount` alone runs only the count."""
+
+    load_page: strawberry.Private[Callable[[], Awaitable[Page]]]
+    convert: strawberry.Private[Callable[[Any], T]]
     count_total: strawberry.Private[Callable[[], Awaitable[int]]]
+    loading: strawberry.Private[asyncio.Future[Page] | None] = None
+    converted: strawberry.Private[list[T] | None] = None
+
+    async def page(self) -> Page:
+        """The page, loaded once however many fields ask for it."""
+        if self.loading is None:
+            self.loading = asyncio.ensure_future(self.load_page())
+        return await self.loading
+
+    async def items(self) -> list[T]:
+        """The page's rows turned into nodes, once."""
+        page = await self.page()
+        if self.converted is None:
+            self.converted = [self.convert(row) for row in page.rows]
+        return self.converted
+
+    @strawberry.field(description="The items of this page with cursors.")
+    async def edges(self) -> list[Edge[T]]:
+        items = await self.items()
+        page = await self.page()
+        return [Edge(node=item, cursor=page.cursor(i)) for i, item in enumerate(items)]
+
+    @strawberry.field(description="Where this page sits in the whole list.")
+    async def page_info(self) -> PageInfo:
+        page = await self.page()
+        last = len(page.rows) - 1
+        return PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=page.cursor(0) if page.rows else None,
+            end_cursor=page.cursor(last) if page.rows else None,
+        )
 
     @strawberry.field(description="The items of this page, without cursors.")
-    def nodes(self) -> list[T]:
-        return [edge.node for edge in self.edges]
+    async def nodes(self) -> list[T]:
+        return await self.items()
 
     @strawberry.field(description="How many items the whole list has. Costs one more query.")
     async def total_count(self) -> int:
@@ -70,7 +106,8 @@ class Connection(Generic[T]):
 
 
 def window(first: int | None, after: str | None, last: int | None, before: str | None) -> Window:
-    """A checked page window: default 20, at most 100, never both `first` and `last`."""
+    """A checked page window: default 20, at most 100, never both `first` and `last`, and
+    cursors that are well formed (whether they fit the ordering is checked with the page)."""
     if first is not None and last is not None:
         raise BadUserInput("pass `first` or `last`, not both", argument="first")
     for name, size in (("first", first), ("last", last)):
@@ -78,26 +115,22 @@ def window(first: int | None, after: str | None, last: int | None, before: str |
             raise BadUserInput(
                 f"`{name}` must be between 0 and {MAX_PAGE_SIZE}, got {size}", argument=name
             )
+    for cursor in (after, before):
+        if cursor is not None:
+            read_cursor(cursor)
     if first is None and last is None:
         first = DEFAULT_PAGE_SIZE
     return Window(first=first, after=after, last=last, before=before)
 
 
 def connection(
-    page: Page, convert: Callable[..., T], count_total: Callable[[], Awaitable[int]]
+    load_page: Callable[[], Awaitable[Page]],
+    convert: Callable[..., T],
+    count_total: Callable[[], Awaitable[int]],
 ) -> Connection[T]:
-    """A Connection over `page`, turning each row into a node with `convert`."""
-    edges = [
-        Edge(node=convert(row), cursor=cursor)
-        for row, cursor in zip(page.rows, page.cursors, strict=True)
-    ]
-    info = PageInfo(
-        has_next_page=page.has_next,
-        has_previous_page=page.has_previous,
-        start_cursor=page.cursors[0] if page.cursors else None,
-        end_cursor=page.cursors[-1] if page.cursors else None,
-    )
-    return Connection(edges=edges, page_info=info, count_total=count_total)
+    """A Connection over the page `load_page` reads when first needed, each row turned into a
+    node with `convert`."""
+    return Connection(load_page=load_page, convert=convert, count_total=count_total)
 
 
 async def loaded_count(loader: Any, key: Any) -> int:

@@ -10,6 +10,7 @@ from schema.audit import AuditQueries
 from schema.bills import BillQueries
 from schema.committees import CommitteeQueries
 from schema.errors import classify
+from schema.execution import PlainFieldExecution
 from schema.guards import Limits, guards, load_limits
 from schema.incidents import IncidentQueries
 from schema.legislators import LegislatorQueries
@@ -56,7 +57,13 @@ class RedressSchema(strawberry.Schema):
 def build_schema(limits: Limits | None = None, **options: Any) -> RedressSchema:
     """The schema with the query guards (`limits`, else from the environment) and options."""
     extensions = [*guards(limits or load_limits()), *options.pop("extensions", ())]
-    return RedressSchema(query=Query, mutation=Mutation, extensions=extensions, **options)
+    return RedressSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        execution_context_class=PlainFieldExecution,
+        **options,
+    )
 
 
 schema = build_schema()

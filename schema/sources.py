@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -97,7 +98,7 @@ class Source(Node):
         from schema.statements import Statement
 
         loaders = info.context.loaders.sources
-        page = await loaders.statements.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.statements.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Statement.from_row, lambda: loaded_count(loaders.statement_count, self.pk)
         )
@@ -114,7 +115,7 @@ class Source(Node):
         from schema.incidents import Incident
 
         loaders = info.context.loaders.sources
-        page = await loaders.incidents.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.incidents.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Incident.from_row, lambda: loaded_count(loaders.incident_count, self.pk)
         )
@@ -160,8 +161,8 @@ class SourceQueries:
     ) -> Connection[Source]:
         conditions = (filter or SourceFilter()).conditions()
         loaders = info.context.loaders.sources
-        page = await loaders.page(
-            conditions, str(order_by.value), window(first, after, last, before)
+        page = partial(
+            loaders.page, conditions, str(order_by.value), window(first, after, last, before)
         )
         return connection(page, Source.from_row, lambda: loaders.total(conditions))
 

@@ -3,6 +3,7 @@
 import re
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import strawberry
@@ -162,7 +163,7 @@ class Statement(Node):
         from schema.sources import Source
 
         loaders = info.context.loaders.statements
-        page = await loaders.sources.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.sources.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Source.from_row, lambda: loaded_count(loaders.source_count, self.pk)
         )
@@ -179,7 +180,7 @@ class Statement(Node):
         from schema.bills import Bill
 
         loaders = info.context.loaders.statements
-        page = await loaders.bills.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.bills.load, (self.pk, window(first, after, last, before)))
         return connection(page, Bill.from_row, lambda: loaded_count(loaders.bill_count, self.pk))
 
     @strawberry.field(description="Roll-call votes it is about, newest first.")
@@ -194,7 +195,7 @@ class Statement(Node):
         from schema.votes import Vote
 
         loaders = info.context.loaders.statements
-        page = await loaders.votes.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.votes.load, (self.pk, window(first, after, last, before)))
         return connection(page, Vote.from_row, lambda: loaded_count(loaders.vote_count, self.pk))
 
     @strawberry.field(description="Incidents it is about, newest first.")
@@ -209,7 +210,7 @@ class Statement(Node):
         from schema.incidents import Incident
 
         loaders = info.context.loaders.statements
-        page = await loaders.incidents.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.incidents.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Incident.from_row, lambda: loaded_count(loaders.incident_count, self.pk)
         )
@@ -226,7 +227,7 @@ class Statement(Node):
         from schema.topics import Topic
 
         loaders = info.context.loaders.statements
-        page = await loaders.topics.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.topics.load, (self.pk, window(first, after, last, before)))
         return connection(page, Topic.from_row, lambda: loaded_count(loaders.topic_count, self.pk))
 
 
@@ -323,8 +324,8 @@ class StatementQueries:
     ) -> Connection[Statement]:
         conditions = (filter or StatementFilter()).conditions()
         loaders = info.context.loaders.statements
-        page = await loaders.page(
-            conditions, str(order_by.value), window(first, after, last, before)
+        page = partial(
+            loaders.page, conditions, str(order_by.value), window(first, after, last, before)
         )
         return connection(page, Statement.from_row, lambda: loaders.total(conditions))
 

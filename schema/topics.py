@@ -3,6 +3,7 @@
 import re
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -93,7 +94,7 @@ class Topic(Node):
         from schema.bills import Bill
 
         loaders = info.context.loaders.topics
-        page = await loaders.bills.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.bills.load, (self.pk, window(first, after, last, before)))
         return connection(page, Bill.from_row, lambda: loaded_count(loaders.bill_count, self.pk))
 
     @strawberry.field(description="Roll-call votes filed under this topic, newest first.")
@@ -108,7 +109,7 @@ class Topic(Node):
         from schema.votes import Vote
 
         loaders = info.context.loaders.topics
-        page = await loaders.votes.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.votes.load, (self.pk, window(first, after, last, before)))
         return connection(page, Vote.from_row, lambda: loaded_count(loaders.vote_count, self.pk))
 
     @strawberry.field(
@@ -125,7 +126,7 @@ class Topic(Node):
         from schema.statements import Statement
 
         loaders = info.context.loaders.topics
-        page = await loaders.statements.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.statements.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Statement.from_row, lambda: loaded_count(loaders.statement_count, self.pk)
         )
@@ -144,7 +145,7 @@ class Topic(Node):
         from schema.incidents import Incident
 
         loaders = info.context.loaders.topics
-        page = await loaders.incidents.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.incidents.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Incident.from_row, lambda: loaded_count(loaders.incident_count, self.pk)
         )
@@ -183,8 +184,8 @@ class TopicQueries:
     ) -> Connection[Topic]:
         conditions = (filter or TopicFilter()).conditions()
         loaders = info.context.loaders.topics
-        page = await loaders.page(
-            conditions, str(order_by.value), window(first, after, last, before)
+        page = partial(
+            loaders.page, conditions, str(order_by.value), window(first, after, last, before)
         )
         return connection(page, Topic.from_row, lambda: loaders.total(conditions))
 

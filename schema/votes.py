@@ -1,8 +1,10 @@
 """Roll-call votes in the House and the Senate, and how each member voted."""
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -16,8 +18,16 @@ from schema.dates import DateRange
 from schema.enums import Chamber
 from schema.errors import BadUserInput, NotFound
 from schema.legislators import Legislator
+from schema.prefetch import column, with_related
 from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
-from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
+from schema.relay import (
+    Connection,
+    Node,
+    connection,
+    loaded_count,
+    to_global_id,
+    window,
+)
 from schema.validation import state_code
 
 if TYPE_CHECKING:
@@ -210,12 +220,16 @@ class Vote(Node):
     ) -> Connection["VotePosition"]:
         conditions = (filter or VotePositionFilter()).conditions()
         loaders = info.context.loaders.votes
-        page = await loaders.positions.load(
-            (self.pk, (window(first, after, last, before), conditions))
-        )
+        key = (self.pk, (window(first, after, last, before), conditions))
+        members: dict[int, Legislator | None] = {}
         return connection(
-            page,
-            VotePosition.from_row,
+            # The members come with the page, so that `legislator` is a plain field.
+            with_related(
+                partial(loaders.positions.load, key),
+                members,
+                lambda page: Legislator.load_many(info, column(page, "legislator_id")),
+            ),
+            partial(VotePosition.from_row, members=members),
             lambda: loaded_count(loaders.position_count, (self.pk, conditions)),
         )
 
@@ -231,7 +245,7 @@ class Vote(Node):
         from schema.statements import Statement
 
         loaders = info.context.loaders.votes
-        page = await loaders.statements.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.statements.load, (self.pk, window(first, after, last, before)))
         return connection(
             page, Statement.from_row, lambda: loaded_count(loaders.statement_count, self.pk)
         )
@@ -248,7 +262,7 @@ class Vote(Node):
         from schema.topics import Topic
 
         loaders = info.context.loaders.votes
-        page = await loaders.topics.load((self.pk, window(first, after, last, before)))
+        page = partial(loaders.topics.load, (self.pk, window(first, after, last, before)))
         return connection(page, Topic.from_row, lambda: loaded_count(loaders.topic_count, self.pk))
 
 
@@ -263,20 +277,23 @@ class VotePosition:
         description="Their id in the vote record: bioguide id (House) or LIS id (Senate)."
     )
 
+    legislator: Legislator | None = strawberry.field(
+        description="The member, or null when not in the database."
+    )
+
     @classmethod
-    def from_row(cls, row: Any) -> "VotePosition":
+    def from_row(cls, row: Any, members: Mapping[int, Legislator | None]) -> "VotePosition":
+        """A position, with its member looked up in `members` (loaded with the page)."""
+        pk = row["legislator_id"]
         return cls(
             vote_pk=row["vote_id"],
-            legislator_pk=row["legislator_id"],
+            legislator_pk=pk,
             position=VotePositionValue(row["position"]),
             party=row["party"],
             state=row["state"],
             member_id=row["member_id"],
+            legislator=members[pk] if pk is not None else None,
         )
-
-    @strawberry.field(description="The member, or null when not in the database.")
-    async def legislator(self, info: Info) -> Legislator | None:
-        return await Legislator.load(info, self.legislator_pk) if self.legislator_pk else None
 
     @strawberry.field(description="The vote.")
     async def vote(self, info: Info) -> Vote:
@@ -335,8 +352,8 @@ class VoteQueries:
     ) -> Connection[Vote]:
         conditions = (filter or VoteFilter()).conditions()
         loaders = info.context.loaders.votes
-        page = await loaders.page(
-            conditions, str(order_by.value), window(first, after, last, before)
+        page = partial(
+            loaders.page, conditions, str(order_by.value), window(first, after, last, before)
         )
         return connection(page, Vote.from_row, lambda: loaders.total(conditions))
 

@@ -112,7 +112,9 @@ async def database(seeded_url: str) -> AsyncIterator[Database]:
 @pytest.fixture(scope="session")
 async def client(database: Database) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for the API over the shared read-only database (never rate-limited)."""
-    settings = dataclasses.replace(load_settings(), rate_limit_anonymous=0, rate_limit_key=0)
+    settings = dataclasses.replace(
+        load_settings(), rate_limit_anonymous=0, rate_limit_key=0, response_cache_mb=0
+    )
     # Batching tests nest pages of 100 three deep: a million nodes, over the default limit.
     with pytest.MonkeyPatch.context() as environment:
         environment.setenv("REDRESS_MAX_COST", "2000000")

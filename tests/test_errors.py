@@ -56,10 +56,15 @@ async def test_cursor_of_another_ordering_is_refused(client):
     cursor = body["data"]["legislators"]["pageInfo"]["endCursor"]
     other = await graphql(
         client,
-        "query($c: String) { legislators(orderBy: UPDATED_AT, after: $c) { totalCount } }",
+        "query($c: String) { legislators(orderBy: UPDATED_AT, after: $c) { nodes { id } } }",
         {"c": cursor},
     )
     assert error_codes(other) == ["BAD_USER_INPUT"]
+
+
+async def test_malformed_cursor_is_refused_even_for_total_count_alone(client):
+    body = await graphql(client, '{ legislators(after: "bm90IGEgY3Vyc29y") { totalCount } }')
+    assert error_codes(body) == ["BAD_USER_INPUT"]
 
 
 async def test_impossible_date_in_variables_is_refused(client):

@@ -283,8 +283,9 @@ async def test_unexpected_errors_are_masked_and_logged_with_the_request_id(
     assert body["errors"] == [
         {
             "message": "Internal server error.",
-            "locations": [{"line": 1, "column": 3}],
-            "path": ["legislators"],
+            # The page is read when `nodes` asks for it, so the error is placed there.
+            "locations": [{"line": 1, "column": 28}],
+            "path": ["legislators", "nodes"],
             "extensions": {"code": "INTERNAL", "requestId": "trace-42"},
         }
     ]

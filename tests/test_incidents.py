@@ -270,7 +270,7 @@ async def test_lookup_by_external_key(client):
     ],
 )
 async def test_bad_input_is_bad_user_input(client, arguments, message):
-    body = await graphql(client, f"{{ incidents({arguments}) {{ totalCount }} }}")
+    body = await graphql(client, f"{{ incidents({arguments}) {{ totalCount nodes {{ id }} }} }}")
     assert error_codes(body) == ["BAD_USER_INPUT"], body
     assert message in body["errors"][0]["message"]
 

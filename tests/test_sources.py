@@ -204,6 +204,6 @@ async def test_paging_both_ways_and_the_sync_order(client):
     ],
 )
 async def test_bad_input_is_bad_user_input(client, arguments, message):
-    body = await graphql(client, f"{{ sources({arguments}) {{ totalCount }} }}")
+    body = await graphql(client, f"{{ sources({arguments}) {{ totalCount nodes {{ id }} }} }}")
     assert error_codes(body) == ["BAD_USER_INPUT"], body
     assert message in body["errors"][0]["message"]

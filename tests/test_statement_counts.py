@@ -60,7 +60,11 @@ DEEP_QUERIES = {
              nodes { subcommittees(first: $n) { totalCount }
                      members(first: $n) {
                        nodes { legislator { terms(first: $n) { nodes { start } } } } } } } }""",
-        7,
+        6,  # subcommittees asks only for totalCount: its rows are never read
+    ),
+    "bills -> cosponsors totalCount only": (
+        """query($n: Int) { bills(first: $n) { nodes { billId cosponsors { totalCount } } } }""",
+        2,  # the bills page and one count for all bills: no cosponsor rows
     ),
 }
 

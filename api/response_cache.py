@@ -1,0 +1,103 @@
+"""Whole GraphQL responses, kept for anonymous and reader requests.
+
+An answer is stored under its request (document, operation name, variables), the caller's
+role, and the data version read when the request began. Every write moves that version in its
+own transaction (migration 0009), so once a write commits, no request that starts afterwards
+can be answered from before it. Only queries whose answer has no errors are stored. The
+rate-limit budget in `extensions.cost`, which differs on every request, is filled in per hit.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from cachetools import LRUCache
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
+
+_BUDGET_MARK = "\x00rate-limit\x00"
+_ENCODED_BUDGET = b',"rateLimit":"\\u0000rate-limit\\u0000"'
+
+
+def request_key(
+    query: str, operation_name: str | None, variables: dict[str, Any] | None, role: str
+) -> bytes:
+    """A digest of what decides an answer besides the data: document, operation, variables,
+    role."""
+    raw = orjson.dumps([query, operation_name, variables or {}, role], option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(raw).digest()
+
+
+MAX_CACHED_QUERY_CHARS = 16_384
+
+
+def is_query(query: str, operation_name: str | None) -> bool:
+    """Whether the operation that ran is a query (never cache a mutation's answer)."""
+    return len(query) <= MAX_CACHED_QUERY_CHARS and _is_query(query, operation_name)
+
+
+@lru_cache(maxsize=256)
+def _is_query(query: str, operation_name: str | None) -> bool:
+    try:
+        operation = get_operation_ast(parse(query, no_location=True), operation_name)
+    except GraphQLError:
+        return False
+    return operation is not None and operation.operation == OperationType.QUERY
+
+
+@dataclass
+class Stored:
+    """An encoded answer with a place-holder where the rate-limit budget goes."""
+
+    body: bytes
+
+    def render(self, budget: dict[str, Any] | None) -> bytes:
+        """The answer with `budget` (or no budget) in `extensions.cost`."""
+        filling = b',"rateLimit":' + orjson.dumps(budget) if budget is not None else b""
+        return self.body.replace(_ENCODED_BUDGET, filling, 1)
+
+
+def with_budget_mark(response: dict[str, Any]) -> dict[str, Any]:
+    """A shallow copy of `response` whose cost report holds the budget place-holder."""
+    extensions = response.get("extensions")
+    if not isinstance(extensions, dict) or not isinstance(extensions.get("cost"), dict):
+        return response
+    cost = extensions["cost"]
+    return {**response, "extensions": {**extensions, "cost": {**cost, "rateLimit": _BUDGET_MARK}}}
+
+
+class ResponseCache:
+    """Encoded answers by request key, for the newest data version seen, in at most
+    `max_bytes` of bodies (least recently used first out)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.version: int | None = None
+        self.entries: LRUCache[bytes, Stored] = LRUCache(max_bytes, getsizeof=_size)
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: bytes, version: int) -> Stored | None:
+        """The answer stored for `key` at `version`, if any; a newer version empties the cache."""
+        if self.version is None or version > self.version:
+            self.entries.clear()
+            self.version = version
+        found = self.entries.get(key) if version == self.version else None
+        if found is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return found
+
+    def put(self, key: bytes, version: int, response: dict[str, Any]) -> None:
+        """Keep `response` for `key`, when it was computed at the current version and fits."""
+        if version != self.version:
+            return
+        body = orjson.dumps(with_budget_mark(response))
+        if len(body) <= self.max_bytes // 4:
+            self.entries[key] = Stored(body)
+
+
+def _size(stored: Stored) -> int:
+    return len(stored.body)

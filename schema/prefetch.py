@@ -1,0 +1,55 @@
+"""Relations loaded together with a page, so that they are plain fields of its items.
+
+A to-one relation read item by item (a roll-call position's member, a committee seat's
+committee) costs an async resolver, a task and a loader future per item. Loaded once for the
+whole page, right after it, it costs one batched load (the SQL statement the per-item loads
+would have been batched into) and nothing per item: the items are built with it in hand.
+"""
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from db.pagination import Page
+from schema.context import Info
+
+T = TypeVar("T")
+
+
+async def built(
+    info: Info,
+    kind: str,
+    loader: DataLoader[int, Any],
+    pks: Iterable[int],
+    convert: Callable[[Any], T],
+) -> dict[int, T | None]:
+    """Objects of `kind` by primary key: loaded in one batch, each built once per request."""
+    memo = info.context.built
+    wanted = list(dict.fromkeys(pks))
+    missing = [pk for pk in wanted if (kind, pk) not in memo]
+    rows = await loader.load_many(missing)
+    for pk, row in zip(missing, rows, strict=True):
+        if (kind, pk) not in memo:  # another page may have built it meanwhile
+            memo[kind, pk] = convert(row) if row else None
+    return {pk: memo[kind, pk] for pk in wanted}
+
+
+def with_related(
+    load_page: Callable[[], Awaitable[Page]],
+    related: dict[int, Any],
+    fetch: Callable[[Page], Awaitable[dict[int, Any]]],
+) -> Callable[[], Awaitable[Page]]:
+    """`load_page`, then `fetch` of what the page's rows point at, kept in `related`."""
+
+    async def load() -> Page:
+        page = await load_page()
+        related.update(await fetch(page))
+        return page
+
+    return load
+
+
+def column(page: Page, name: str) -> list[int]:
+    """The distinct non-null values of a column of the page's rows."""
+    return list(dict.fromkeys(row[name] for row in page.rows if row[name] is not None))
