@@ -144,7 +144,7 @@ class AuditQueries:
         description="Every write, with the record before and after. Needs an admin key; "
         "deleted records can be read only here."
     )
-    async def audit_log(
+    def audit_log(
         self,
         info: Info,
         filter: Annotated[

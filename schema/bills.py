@@ -224,7 +224,7 @@ class Bill(Node):
         return await Legislator.load(info, self.sponsor_pk) if self.sponsor_pk else None
 
     @strawberry.field(description="Cosponsors in the order they signed on.")
-    async def cosponsors(
+    def cosponsors(
         self,
         info: Info,
         include_withdrawn: Annotated[
@@ -248,7 +248,7 @@ class Bill(Node):
         )
 
     @strawberry.field(description="Its actions, oldest first.")
-    async def actions(
+    def actions(
         self,
         info: Info,
         first: First = None,
@@ -263,7 +263,7 @@ class Bill(Node):
         )
 
     @strawberry.field(description="Roll-call votes on it, oldest first.")
-    async def votes(
+    def votes(
         self,
         info: Info,
         first: First = None,
@@ -278,7 +278,7 @@ class Bill(Node):
         return connection(page, Vote.from_row, lambda: loaded_count(loaders.vote_count, self.pk))
 
     @strawberry.field(description="The committees it was referred to, by name.")
-    async def committees(
+    def committees(
         self,
         info: Info,
         first: First = None,
@@ -293,7 +293,7 @@ class Bill(Node):
         )
 
     @strawberry.field(description="Bills the source lists as related, by bill id.")
-    async def related_bills(
+    def related_bills(
         self,
         info: Info,
         first: First = None,
@@ -308,7 +308,7 @@ class Bill(Node):
         )
 
     @strawberry.field(description="Public statements about it, newest first.")
-    async def statements(
+    def statements(
         self,
         info: Info,
         first: First = None,
@@ -325,7 +325,7 @@ class Bill(Node):
         )
 
     @strawberry.field(description="The topics it is filed under, by name.")
-    async def topics(
+    def topics(
         self,
         info: Info,
         first: First = None,
@@ -340,7 +340,7 @@ class Bill(Node):
         return connection(page, Topic.from_row, lambda: loaded_count(loaders.topic_count, self.pk))
 
     @strawberry.field(description="Incidents linked to it, newest first.")
-    async def incidents(
+    def incidents(
         self,
         info: Info,
         first: First = None,
@@ -482,7 +482,7 @@ class BillFilter:
 @strawberry.type
 class BillQueries:
     @strawberry.field(description="Bills and resolutions, filtered and sorted.")
-    async def bills(
+    def bills(
         self,
         info: Info,
         filter: Annotated[

@@ -87,7 +87,7 @@ class Committee(Node):
     @classmethod
     async def load_many(cls, info: Info, pks: list[int]) -> "dict[int, Committee | None]":
         """Committees by primary key in one batched load, each built once per request."""
-        loader = info.context.loaders.committees.by_id
+        loader = info.context.loaders.committees.by_ids
         return await built(info, "Committee", loader, pks, cls.from_row)
 
     @strawberry.field(description="The parent committee, for a subcommittee; otherwise null.")
@@ -95,7 +95,7 @@ class Committee(Node):
         return await Committee.load(info, self.parent_pk) if self.parent_pk else None
 
     @strawberry.field(description="Its subcommittees, by name.")
-    async def subcommittees(
+    def subcommittees(
         self,
         info: Info,
         first: First = None,
@@ -110,7 +110,7 @@ class Committee(Node):
         )
 
     @strawberry.field(description="Its members, majority first, by rank.")
-    async def members(
+    def members(
         self,
         info: Info,
         first: First = None,
@@ -134,7 +134,7 @@ class Committee(Node):
         )
 
     @strawberry.field(description="Bills referred to it, newest introduced first.")
-    async def bills(
+    def bills(
         self,
         info: Info,
         first: First = None,
@@ -209,7 +209,7 @@ class CommitteeFilter:
 @strawberry.type
 class CommitteeQueries:
     @strawberry.field(description="Committees and subcommittees, filtered and sorted.")
-    async def committees(
+    def committees(
         self,
         info: Info,
         filter: Annotated[

@@ -18,15 +18,19 @@ the spec requires. Plain fields only read attributes, so doing the work twice is
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from graphql import (
     FieldNode,
+    GraphQLEnumType,
+    GraphQLID,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLString,
     SelectionSetNode,
     Undefined,
     is_leaf_type,
@@ -44,10 +48,11 @@ class Abandon(Exception):
 
 @dataclass(frozen=True)
 class PlainLeaf:
-    """How to read a plain leaf field: its attribute, its type, and whether null is allowed."""
+    """How to read a plain leaf field: its attribute, its coercion, and whether null is
+    allowed."""
 
     attribute: str
-    type: GraphQLLeafType
+    complete: Plan
     nullable: bool
 
 
@@ -72,7 +77,7 @@ def plain_leaf(parent_type: GraphQLObjectType, field_name: str) -> PlainLeaf | N
         kind = kind.of_type
     if not is_leaf_type(kind):
         return None
-    return PlainLeaf(attribute, kind, nullable)
+    return PlainLeaf(attribute, _leaf(kind), nullable)
 
 
 def compile_plan(kind: GraphQLOutputType, selections: Sequence[SelectionSetNode]) -> Plan | None:
@@ -95,6 +100,10 @@ def compile_plan(kind: GraphQLOutputType, selections: Sequence[SelectionSetNode]
     return None
 
 
+def _constant_reader(value: Any) -> Any:
+    return value
+
+
 def _constant(value: str) -> Plan:
     return lambda _value: value
 
@@ -106,17 +115,31 @@ def _not_null(value: Any) -> Any:
 
 
 def _leaf(kind: GraphQLLeafType) -> Plan:
+    """Coerces a leaf value: a `str` for String and ID and a Strawberry enum member by a
+    lookup (what their coercion returns for them), anything else by the type's coercion."""
     coerce = kind.coerce_output_value
 
-    def complete(value: Any) -> Any:
+    def coerced(value: Any) -> Any:
         if value is None:
             return None
-        coerced = coerce(value)
-        if coerced is None or coerced is Undefined:
+        result = coerce(value)
+        if result is None or result is Undefined:
             raise Abandon
-        return coerced
+        return result
 
-    return complete
+    if kind is GraphQLString or kind is GraphQLID:
+        return lambda value: value if type(value) is str else coerced(value)
+    enum: Any = getattr(kind, "wrapped_cls", None)
+    if isinstance(kind, GraphQLEnumType) and enum is not None:
+        names = {value.value: name for name, value in kind.values.items()}
+
+        def member(value: Any) -> Any:
+            if type(value) is enum and value.value in names:
+                return names[value.value]
+            return coerced(value)
+
+        return member
+    return coerced
 
 
 def _object(kind: GraphQLObjectType, selection_sets: Sequence[SelectionSetNode]) -> Plan | None:
@@ -143,16 +166,17 @@ def _object(kind: GraphQLObjectType, selection_sets: Sequence[SelectionSetNode])
                 return None
             fields.append((key, attribute, plan))
     is_type_of = kind.is_type_of
+    readers = [
+        (key, _constant_reader if attribute is None else attrgetter(attribute), plan)
+        for key, attribute, plan in fields
+    ]
 
     def complete(value: Any) -> Any:
         if value is None:
             return None
         if is_type_of is not None and not is_type_of(value, None):  # type: ignore[arg-type]
             raise Abandon
-        return {
-            key: plan(value) if attribute is None else plan(getattr(value, attribute))
-            for key, attribute, plan in fields
-        }
+        return {key: plan(read(value)) for key, read, plan in readers}
 
     return complete
 
@@ -181,11 +205,9 @@ class PlainFieldExecution(StrawberryGraphQLCoreExecutionContext):
                 return None
             if value is not None and value is not _MISSING:
                 try:
-                    coerced = leaf.type.coerce_output_value(value)
-                except Exception:  # the full path below reports it
-                    coerced = None
-                if coerced is not None and coerced is not Undefined:
-                    return coerced
+                    return leaf.complete(value)
+                except Exception:  # Abandon, or a refusal the full path below reports
+                    pass
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )

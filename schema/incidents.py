@@ -126,7 +126,7 @@ class Incident(Node):
         return cls.from_row(row) if row else None
 
     @strawberry.field(description="The agencies involved, by name.")
-    async def agencies(
+    def agencies(
         self,
         info: Info,
         first: First = None,
@@ -143,7 +143,7 @@ class Incident(Node):
         )
 
     @strawberry.field(description="The people involved and their parts; victims first.")
-    async def people(
+    def people(
         self,
         info: Info,
         first: First = None,
@@ -158,7 +158,7 @@ class Incident(Node):
         )
 
     @strawberry.field(description="The sources that record it, most recently published first.")
-    async def sources(
+    def sources(
         self,
         info: Info,
         first: First = None,
@@ -175,7 +175,7 @@ class Incident(Node):
         )
 
     @strawberry.field(description="Statements about it, newest first.")
-    async def statements(
+    def statements(
         self,
         info: Info,
         first: First = None,
@@ -192,7 +192,7 @@ class Incident(Node):
         )
 
     @strawberry.field(description="Bills linked to it, newest introduced first.")
-    async def bills(
+    def bills(
         self,
         info: Info,
         first: First = None,
@@ -207,7 +207,7 @@ class Incident(Node):
         return connection(page, Bill.from_row, lambda: loaded_count(loaders.bill_count, self.pk))
 
     @strawberry.field(description="Topics it is filed under, by name.")
-    async def topics(
+    def topics(
         self,
         info: Info,
         first: First = None,
@@ -304,7 +304,7 @@ class IncidentFilter:
 @strawberry.type
 class IncidentQueries:
     @strawberry.field(description="Incidents, filtered and sorted.")
-    async def incidents(
+    def incidents(
         self,
         info: Info,
         filter: Annotated[

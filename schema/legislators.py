@@ -155,11 +155,11 @@ class Legislator(Node):
     @classmethod
     async def load_many(cls, info: Info, pks: list[int]) -> "dict[int, Legislator | None]":
         """Legislators by primary key in one batched load, each built once per request."""
-        loader = info.context.loaders.legislators.by_id
+        loader = info.context.loaders.legislators.by_ids
         return await built(info, "Legislator", loader, pks, cls.from_row)
 
     @strawberry.field(description="Every term served, newest first.")
-    async def terms(
+    def terms(
         self,
         info: Info,
         first: First = None,
@@ -182,7 +182,7 @@ class Legislator(Node):
         return [SocialAccount.from_row(row) for row in rows or []]
 
     @strawberry.field(description="Committee and subcommittee seats, by committee name.")
-    async def committees(
+    def committees(
         self,
         info: Info,
         first: First = None,
@@ -207,7 +207,7 @@ class Legislator(Node):
         )
 
     @strawberry.field(description="Bills they sponsored, newest introduced first.")
-    async def sponsored_bills(
+    def sponsored_bills(
         self,
         info: Info,
         first: First = None,
@@ -226,7 +226,7 @@ class Legislator(Node):
     @strawberry.field(
         description="Bills they cosponsored (withdrawn cosponsorships included), newest first."
     )
-    async def cosponsored_bills(
+    def cosponsored_bills(
         self,
         info: Info,
         first: First = None,
@@ -243,7 +243,7 @@ class Legislator(Node):
         )
 
     @strawberry.field(description="How they voted on each roll call, newest vote first.")
-    async def vote_positions(
+    def vote_positions(
         self,
         info: Info,
         first: First = None,
@@ -263,7 +263,7 @@ class Legislator(Node):
         )
 
     @strawberry.field(description="What they said in public, newest first (unknown dates last).")
-    async def statements(
+    def statements(
         self,
         info: Info,
         first: First = None,
@@ -315,7 +315,7 @@ class LegislatorFilter:
 @strawberry.type
 class LegislatorQueries:
     @strawberry.field(description="Legislators, filtered and sorted.")
-    async def legislators(
+    def legislators(
         self,
         info: Info,
         filter: Annotated[

@@ -76,7 +76,7 @@ class Organization(Node):
         return cls.from_row(row) if row else None
 
     @strawberry.field(description="What it said in public, newest first (unknown dates last).")
-    async def statements(
+    def statements(
         self,
         info: Info,
         first: First = None,
@@ -93,7 +93,7 @@ class Organization(Node):
         )
 
     @strawberry.field(description="Incidents it was involved in as an agency, newest first.")
-    async def incidents(
+    def incidents(
         self,
         info: Info,
         first: First = None,
@@ -131,7 +131,7 @@ class OrganizationFilter:
 @strawberry.type
 class OrganizationQueries:
     @strawberry.field(description="Organizations, filtered and sorted.")
-    async def organizations(
+    def organizations(
         self,
         info: Info,
         filter: Annotated[

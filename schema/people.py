@@ -64,7 +64,7 @@ class Person(Node):
         return cls.from_row(row) if row else None
 
     @strawberry.field(description="What they said in public, newest first (unknown dates last).")
-    async def statements(
+    def statements(
         self,
         info: Info,
         first: First = None,
@@ -83,7 +83,7 @@ class Person(Node):
     @strawberry.field(
         description="The incidents they were involved in, with their role; newest first."
     )
-    async def incidents(
+    def incidents(
         self,
         info: Info,
         first: First = None,
@@ -118,7 +118,7 @@ class PersonFilter:
 @strawberry.type
 class PersonQueries:
     @strawberry.field(description="People who are not members of Congress, filtered and sorted.")
-    async def people(
+    def people(
         self,
         info: Info,
         filter: Annotated[

@@ -20,18 +20,20 @@ T = TypeVar("T")
 async def built(
     info: Info,
     kind: str,
-    loader: DataLoader[int, Any],
+    loader: DataLoader[tuple[int, ...], dict[int, Any]],
     pks: Iterable[int],
     convert: Callable[[Any], T],
 ) -> dict[int, T | None]:
-    """Objects of `kind` by primary key: loaded in one batch, each built once per request."""
+    """Objects of `kind` by primary key: loaded in one batch (`loader` is a `sets` loader),
+    each built once per request."""
     memo = info.context.built
     wanted = list(dict.fromkeys(pks))
-    missing = [pk for pk in wanted if (kind, pk) not in memo]
-    rows = await loader.load_many(missing)
-    for pk, row in zip(missing, rows, strict=True):
+    missing = tuple(pk for pk in wanted if (kind, pk) not in memo)
+    rows = await loader.load(missing) if missing else {}
+    for pk in missing:
         if (kind, pk) not in memo:  # another page may have built it meanwhile
-            memo[kind, pk] = convert(row) if row else None
+            row = rows.get(pk)
+            memo[kind, pk] = convert(row) if row is not None else None
     return {pk: memo[kind, pk] for pk in wanted}
 
 

@@ -87,7 +87,7 @@ class Source(Node):
         return await load_dataset(info, self.dataset_pk)
 
     @strawberry.field(description="Statements this source records, newest first.")
-    async def statements(
+    def statements(
         self,
         info: Info,
         first: First = None,
@@ -104,7 +104,7 @@ class Source(Node):
         )
 
     @strawberry.field(description="Incidents this source records, newest first.")
-    async def incidents(
+    def incidents(
         self,
         info: Info,
         first: First = None,
@@ -144,7 +144,7 @@ class SourceFilter:
 @strawberry.type
 class SourceQueries:
     @strawberry.field(description="Sources, filtered and sorted.")
-    async def sources(
+    def sources(
         self,
         info: Info,
         filter: Annotated[

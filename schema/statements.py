@@ -152,7 +152,7 @@ class Statement(Node):
         return None
 
     @strawberry.field(description="The sources that record it, most recently published first.")
-    async def sources(
+    def sources(
         self,
         info: Info,
         first: First = None,
@@ -169,7 +169,7 @@ class Statement(Node):
         )
 
     @strawberry.field(description="Bills it is about, newest introduced first.")
-    async def bills(
+    def bills(
         self,
         info: Info,
         first: First = None,
@@ -184,7 +184,7 @@ class Statement(Node):
         return connection(page, Bill.from_row, lambda: loaded_count(loaders.bill_count, self.pk))
 
     @strawberry.field(description="Roll-call votes it is about, newest first.")
-    async def votes(
+    def votes(
         self,
         info: Info,
         first: First = None,
@@ -199,7 +199,7 @@ class Statement(Node):
         return connection(page, Vote.from_row, lambda: loaded_count(loaders.vote_count, self.pk))
 
     @strawberry.field(description="Incidents it is about, newest first.")
-    async def incidents(
+    def incidents(
         self,
         info: Info,
         first: First = None,
@@ -216,7 +216,7 @@ class Statement(Node):
         )
 
     @strawberry.field(description="Topics it is filed under, by name.")
-    async def topics(
+    def topics(
         self,
         info: Info,
         first: First = None,
@@ -307,7 +307,7 @@ class StatementFilter:
 @strawberry.type
 class StatementQueries:
     @strawberry.field(description="Public statements, filtered and sorted.")
-    async def statements(
+    def statements(
         self,
         info: Info,
         filter: Annotated[

@@ -83,7 +83,7 @@ class Topic(Node):
         return cls.from_row(row) if row else None
 
     @strawberry.field(description="Bills filed under this topic, newest introduced first.")
-    async def bills(
+    def bills(
         self,
         info: Info,
         first: First = None,
@@ -98,7 +98,7 @@ class Topic(Node):
         return connection(page, Bill.from_row, lambda: loaded_count(loaders.bill_count, self.pk))
 
     @strawberry.field(description="Roll-call votes filed under this topic, newest first.")
-    async def votes(
+    def votes(
         self,
         info: Info,
         first: First = None,
@@ -115,7 +115,7 @@ class Topic(Node):
     @strawberry.field(
         description="Statements filed under this topic, newest first (unknown dates last)."
     )
-    async def statements(
+    def statements(
         self,
         info: Info,
         first: First = None,
@@ -134,7 +134,7 @@ class Topic(Node):
     @strawberry.field(
         description="Incidents filed under this topic, newest first (unknown dates last)."
     )
-    async def incidents(
+    def incidents(
         self,
         info: Info,
         first: First = None,
@@ -167,7 +167,7 @@ class TopicFilter:
 @strawberry.type
 class TopicQueries:
     @strawberry.field(description="Topics, filtered and sorted.")
-    async def topics(
+    def topics(
         self,
         info: Info,
         filter: Annotated[

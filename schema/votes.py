@@ -206,7 +206,7 @@ class Vote(Node):
         return VoteTotals.from_rows(rows or [])
 
     @strawberry.field(description="How each member voted, by member id.")
-    async def positions(
+    def positions(
         self,
         info: Info,
         filter: Annotated[
@@ -234,7 +234,7 @@ class Vote(Node):
         )
 
     @strawberry.field(description="Public statements about it, newest first.")
-    async def statements(
+    def statements(
         self,
         info: Info,
         first: First = None,
@@ -251,7 +251,7 @@ class Vote(Node):
         )
 
     @strawberry.field(description="The topics it is filed under, by name.")
-    async def topics(
+    def topics(
         self,
         info: Info,
         first: First = None,
@@ -335,7 +335,7 @@ class VoteFilter:
 @strawberry.type
 class VoteQueries:
     @strawberry.field(description="Roll-call votes, filtered and sorted.")
-    async def votes(
+    def votes(
         self,
         info: Info,
         filter: Annotated[
