@@ -39,7 +39,7 @@ from strawberry.types import ExecutionResult
 from api.persisted_queries import PersistedQueries, PersistedQueryError
 from api.response_cache import ResponseCache, Stored, is_query, request_key
 from db.pool import Database
-from db.versions import data_version
+from db.versions import VersionReader
 from loaders.request import Loaders
 from schema.context import Context
 from schema.errors import BAD_USER_INPUT, INTERNAL
@@ -178,6 +178,14 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
         self.cache = cache
         self.persisted = PersistedQueries()
+        self.reader: VersionReader | None = None
+
+    async def data_version(self) -> int | None:
+        """The data version now, through one shared reader per database."""
+        assert self.database is not None
+        if self.reader is None or self.reader.db is not self.database:
+            self.reader = VersionReader(self.database)
+        return await self.reader.read()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -203,6 +211,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 raise Rejected(
                     406, f"cannot answer in any media type the Accept header names: use {JSON}"
                 )
+            if media is not None and request.method == "POST" and self.cache is not None:
+                hit = await self._cached_post(request, media)
+                if hit is not None:
+                    return hit
             return await self.run(request)
         except Refused as error:
             status = 400 if request.state.media_type == GRAPHQL_RESPONSE else 200
@@ -341,7 +353,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         if not data.query or (data.variables is not None and not isinstance(data.variables, dict)):
             return None
         key = request_key(data.query, data.operation_name, data.variables, principal.role.name)
-        version = await data_version(self.database)
+        version = getattr(request.state, "data_version", None)
+        if version is None:
+            version = await self.data_version()
         if version is None:  # a database not yet migrated: answer without the cache
             return None
         request.state.cache_key = (key, version)
@@ -357,6 +371,56 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             return None
         self._cache_headers(request, sub_response)
         return CachedResult(stored)
+
+    async def _cached_post(self, request: Request, media: str) -> Response | None:
+        """A cached answer to a plain JSON POST, found before Strawberry parses anything.
+
+        Anything this does not recognise goes the full way, which also answers misses; the
+        data version read here (after the request arrived) is kept for that path.
+        """
+        principal: Principal = getattr(request.state, "principal", ANONYMOUS)
+        kind, parameters = parse_content_type(request.headers.get("content-type") or "")
+        if (
+            self.cache is None
+            or self.database is None
+            or principal.role > Role.READER
+            or kind != JSON
+            or parameters.get("charset", "utf-8").lower() not in ("utf-8", "utf8")
+        ):
+            return None
+        try:
+            data = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        query, variables, name = data.get("query"), data.get("variables"), data.get("operationName")
+        extensions = data.get("extensions") or {}
+        if not isinstance(extensions, dict):
+            return None
+        if "persistedQuery" in extensions:
+            persisted = extensions["persistedQuery"]
+            if query is not None or not isinstance(persisted, dict):
+                return None  # registering, or malformed: the full path checks it
+            digest = persisted.get("sha256Hash")
+            query = self.persisted.documents.get(digest) if isinstance(digest, str) else None
+        if (
+            not isinstance(query, str)
+            or not isinstance(variables, dict | None)
+            or not isinstance(name, str | None)
+        ):
+            return None
+        version = await self.data_version()
+        if version is None:
+            return None
+        request.state.data_version = version
+        stored = self.cache.get(request_key(query, name, variables, principal.role.name), version)
+        if stored is None:
+            return None
+        budget = getattr(request.state, "rate_limit", None)
+        if isinstance(budget, Mapping):
+            budget = {field: budget.get(field) for field in RATE_LIMIT_FIELDS}
+        return Response(stored.render(budget), media_type=f"{media}; charset=utf-8")
 
     @staticmethod
     def _cache_headers(request: Request, sub_response: Response) -> None:

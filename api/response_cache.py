@@ -48,14 +48,26 @@ def _is_query(query: str, operation_name: str | None) -> bool:
 
 @dataclass
 class Stored:
-    """An encoded answer with a place-holder where the rate-limit budget goes."""
+    """An encoded answer, cut where the rate-limit budget goes (if it has a cost report)."""
 
-    body: bytes
+    head: bytes
+    tail: bytes | None
+
+    @classmethod
+    def encode(cls, response: dict[str, Any]) -> "Stored":
+        """`response` encoded, with the place of its budget found once."""
+        head, mark, tail = orjson.dumps(with_budget_mark(response)).partition(_ENCODED_BUDGET)
+        return cls(head, tail if mark else None)
 
     def render(self, budget: dict[str, Any] | None) -> bytes:
         """The answer with `budget` (or no budget) in `extensions.cost`."""
+        if self.tail is None:
+            return self.head
         filling = b',"rateLimit":' + orjson.dumps(budget) if budget is not None else b""
-        return self.body.replace(_ENCODED_BUDGET, filling, 1)
+        return b"".join((self.head, filling, self.tail))
+
+    def __len__(self) -> int:
+        return len(self.head) + len(self.tail or b"")
 
 
 def with_budget_mark(response: dict[str, Any]) -> dict[str, Any]:
@@ -94,10 +106,10 @@ class ResponseCache:
         """Keep `response` for `key`, when it was computed at the current version and fits."""
         if version != self.version:
             return
-        body = orjson.dumps(with_budget_mark(response))
-        if len(body) <= self.max_bytes // 4:
-            self.entries[key] = Stored(body)
+        stored = Stored.encode(response)
+        if len(stored) <= self.max_bytes // 4:
+            self.entries[key] = stored
 
 
 def _size(stored: Stored) -> int:
-    return len(stored.body)
+    return len(stored)

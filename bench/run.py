@@ -280,7 +280,10 @@ def peer_statements(answer: dict[str, Any]) -> int | None:
 
 
 async def our_statements(url: str, workloads: list[Workload], naive: bool) -> dict[str, int]:
-    """Run each workload once in-process and count its SQL statements."""
+    """Run each workload once in-process, with the response cache off, and count its SQL
+    statements."""
+    import dataclasses
+
     from api.app import create_app
     from api.settings import load_settings
     from db.pool import connect, log_statements
@@ -291,7 +294,8 @@ async def our_statements(url: str, workloads: list[Workload], naive: bool) -> di
     saved = batching.NAIVE
     batching.NAIVE = naive
     try:
-        app = create_app(load_settings(), database=database)
+        settings = dataclasses.replace(load_settings(), response_cache_mb=0)
+        app = create_app(settings, database=database)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             for workload in workloads:

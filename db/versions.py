@@ -1,5 +1,7 @@
 """The data version, which every write moves (migration 0009): what response caches key on."""
 
+import asyncio
+
 import asyncpg
 
 from db.pool import Executor
@@ -11,6 +13,33 @@ async def data_version(db: Executor) -> int | None:
         return int(await db.fetchval("SELECT version FROM data_version"))
     except asyncpg.UndefinedTableError:
         return None
+
+
+class VersionReader:
+    """Reads the data version for many concurrent requests with few statements, never stale.
+
+    Each caller gets the result of a read that started after it called: it joins the read
+    queued to start when the one in flight ends, or queues one. A write committed before a
+    request arrived is therefore always seen, and ten concurrent requests share one or two
+    reads instead of running ten.
+    """
+
+    def __init__(self, db: Executor) -> None:
+        self.db = db
+        self.running: asyncio.Future[int | None] | None = None
+        self.queued: asyncio.Future[int | None] | None = None
+
+    async def read(self) -> int | None:
+        """The data version as committed now (None before migration 0009)."""
+        if self.queued is None:
+            self.queued = asyncio.ensure_future(self._read_after(self.running))
+        return await asyncio.shield(self.queued)
+
+    async def _read_after(self, previous: asyncio.Future[int | None] | None) -> int | None:
+        if previous is not None:
+            await asyncio.wait([previous])
+        self.running, self.queued = self.queued, None  # callers from now on need a later read
+        return await data_version(self.db)
 
 
 async def tables_without_version_trigger(db: Executor) -> list[str]:
