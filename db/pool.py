@@ -73,6 +73,10 @@ class Executor:
         await self._target.executemany(sql, args)
 
 
+class Collision(Exception):
+    """A transaction PostgreSQL rolled back because it collided with a concurrent one."""
+
+
 class Database(Executor):
     """A pool of connections to one PostgreSQL database."""
 
@@ -82,9 +86,16 @@ class Database(Executor):
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Executor]:
-        """Run the statements of the block in one transaction on one connection."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            yield Executor(conn)
+        """Run the statements of the block in one transaction on one connection.
+
+        A deadlock or serialization failure (the transaction lost a race with another and
+        was rolled back) is raised as `Collision`.
+        """
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                yield Executor(conn)
+        except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError) as error:
+            raise Collision(str(error)) from error
 
     async def close(self) -> None:
         """Close every connection in the pool."""

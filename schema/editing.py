@@ -20,7 +20,7 @@ from strawberry.types.unset import UNSET
 from db import editing as sql
 from db.audit import Actor, Entry, record
 from db.editing import Duplicate, Link, Table
-from db.pool import Database, Executor
+from db.pool import Collision, Database, Executor
 from loaders.request import Loaders
 from schema.context import Info
 from schema.dates import DatePrecision
@@ -255,8 +255,14 @@ async def editing(info: Info, role: Role = Role.EDITOR) -> AsyncIterator[Edit]:
     if not isinstance(db, Database):
         raise TypeError("writes need a Database, not a single connection")
     actor = Actor(principal.key_id, principal.key_name, request_id(info))
-    async with db.transaction() as tx:
-        yield Edit(tx, actor)
+    try:
+        async with db.transaction() as tx:
+            yield Edit(tx, actor)
+    except Collision as collision:
+        raise Conflict(
+            "the write collided with a concurrent one and nothing was written: read the record"
+            " again and retry"
+        ) from collision
     info.context.loaders = Loaders(db)
 
 
