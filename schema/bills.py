@@ -16,8 +16,17 @@ from schema.dates import DateRange
 from schema.enums import Chamber
 from schema.errors import BadUserInput, NotFound
 from schema.legislators import Legislator
+from schema.prefetch import NOT_LOADED
 from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
-from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
+from schema.relay import (
+    Connection,
+    Node,
+    connection,
+    item_selects,
+    loaded_count,
+    to_global_id,
+    window,
+)
 from schema.validation import search_words
 
 if TYPE_CHECKING:
@@ -163,6 +172,7 @@ class Bill(Node):
     created_at: datetime = strawberry.field(description="When this record was first stored.")
     updated_at: datetime = strawberry.field(description="When this record last changed.")
     provenance: Provenance | None = strawberry.field(description=PROVENANCE_DESCRIPTION)
+    sponsor_member: strawberry.Private[Any] = NOT_LOADED
 
     @classmethod
     def from_row(cls, row: Any) -> "Bill":
@@ -219,9 +229,25 @@ class Bill(Node):
         rows = await info.context.loaders.bills.text_versions.load(self.pk)
         return [BillTextVersion.from_row(row) for row in rows or []]
 
-    @strawberry.field(description="The sponsor, or null when not in the database.")
-    async def sponsor(self, info: Info) -> Legislator | None:
-        return await Legislator.load(info, self.sponsor_pk) if self.sponsor_pk else None
+    @classmethod
+    async def prepare_page(cls, bills: list["Bill"], info: Info) -> None:
+        """Load a page's sponsors at once when its items ask for `sponsor`."""
+        if not item_selects(info, "sponsor"):
+            return
+        pks = [bill.sponsor_pk for bill in bills if bill.sponsor_pk]
+        sponsors = await Legislator.load_many(info, pks)
+        for bill in bills:
+            bill.sponsor_member = sponsors.get(bill.sponsor_pk) if bill.sponsor_pk else None
+
+    @strawberry.field(
+        description="The sponsor, or null when not in the database.",
+        graphql_type=Legislator | None,
+    )
+    def sponsor(self, info: Info) -> Any:
+        # In hand when the page loaded its sponsors; else through the loader (awaitable).
+        if self.sponsor_member is not NOT_LOADED:
+            return self.sponsor_member
+        return Legislator.load(info, self.sponsor_pk) if self.sponsor_pk else None
 
     @strawberry.field(description="Cosponsors in the order they signed on.")
     def cosponsors(

@@ -15,6 +15,8 @@ from db.pagination import Page
 from schema.context import Info
 
 T = TypeVar("T")
+NOT_LOADED: Any = object()
+"""A related object not loaded with its page: the field loads it itself."""
 
 
 async def built(

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from strawberry.types.nodes import SelectedField
 
 from db.pagination import Page, Window, read_cursor
 from schema.errors import BadUserInput
@@ -65,6 +66,7 @@ class Connection(Generic[T]):
     count_total: strawberry.Private[Callable[[], Awaitable[int]]]
     loading: strawberry.Private[asyncio.Future[Page] | None] = None
     converted: strawberry.Private[list[T] | None] = None
+    prepared: strawberry.Private[bool] = False
 
     async def page(self) -> Page:
         """The page, loaded once however many fields ask for it."""
@@ -72,16 +74,23 @@ class Connection(Generic[T]):
             self.loading = asyncio.ensure_future(self.load_page())
         return await self.loading
 
-    async def items(self) -> list[T]:
-        """The page's rows turned into nodes, once."""
+    async def items(self, info: Any) -> list[T]:
+        """The page's rows turned into nodes, once; then, if the node type has a
+        `prepare_page(items, info)`, what the selection (`info` of `nodes` or `edges`) asks
+        of every item is loaded for the whole page."""
         page = await self.page()
         if self.converted is None:
             self.converted = [self.convert(row) for row in page.rows]
+        if self.converted and not self.prepared:
+            self.prepared = True
+            prepare = getattr(type(self.converted[0]), "prepare_page", None)
+            if prepare is not None:
+                await prepare(self.converted, info)
         return self.converted
 
     @strawberry.field(description="The items of this page with cursors.")
-    async def edges(self) -> list[Edge[T]]:
-        items = await self.items()
+    async def edges(self, info: strawberry.Info) -> list[Edge[T]]:
+        items = await self.items(info)
         page = await self.page()
         return [Edge(node=item, cursor=page.cursor(i)) for i, item in enumerate(items)]
 
@@ -97,8 +106,8 @@ class Connection(Generic[T]):
         )
 
     @strawberry.field(description="The items of this page, without cursors.")
-    async def nodes(self) -> list[T]:
-        return await self.items()
+    async def nodes(self, info: strawberry.Info) -> list[T]:
+        return await self.items(info)
 
     @strawberry.field(description="How many items the whole list has. Costs one more query.")
     async def total_count(self) -> int:
@@ -131,6 +140,31 @@ def connection(
     """A Connection over the page `load_page` reads when first needed, each row turned into a
     node with `convert`."""
     return Connection(load_page=load_page, convert=convert, count_total=count_total)
+
+
+def item_selects(info: Any, name: str) -> bool:
+    """Whether the items under `nodes` (or `edges { node }`), the field `info` resolves,
+    select the field `name`, fragments included. A look-ahead for `prepare_page`: a wrong
+    answer costs speed, never correctness, as the field falls back to its own loader."""
+    for field in info.selected_fields:
+        selections = field.selections
+        if field.name == "edges":
+            selections = [s for node in _named(selections, "node") for s in node.selections]
+        if _named(selections, name):
+            return True
+    return False
+
+
+def _named(selections: Any, name: str) -> list[Any]:
+    """The fields called `name` among `selections`, looking inside fragments."""
+    found = []
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            if selection.name == name:
+                found.append(selection)
+        else:
+            found.extend(_named(selection.selections, name))
+    return found
 
 
 async def loaded_count(loader: Any, key: Any) -> int:

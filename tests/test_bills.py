@@ -360,3 +360,36 @@ async def test_committee_bills_loader(database):
     referred = [row["bill_id"] for row in page.rows]
     assert {"hr1470-117", "hr1280-117"} <= set(referred)
     assert await loaders.bills.referred_count.load(judiciary["id"]) == len(referred)
+
+
+async def test_sponsors_loaded_with_the_page_match_those_loaded_one_by_one(client):
+    by_nodes = await graphql(
+        client, "{ bills(first: 9) { nodes { billId sponsor { bioguideId name { last } } } } }"
+    )
+    by_edges = await graphql(
+        client,
+        """{ bills(first: 9) { edges { node { billId ...S } } } }
+           fragment S on Bill { sponsor { bioguideId name { last } } }""",
+    )
+    nodes = by_nodes["data"]["bills"]["nodes"]
+    assert [edge["node"] for edge in by_edges["data"]["bills"]["edges"]] == nodes
+    assert any(bill["sponsor"] for bill in nodes)
+    for bill in nodes:  # `bill(billId:)` is no page: its sponsor comes through the loader
+        one = await graphql(
+            client,
+            "query($b: String!) { bill(billId: $b) { sponsor { bioguideId name { last } } } }",
+            {"b": bill["billId"]},
+        )
+        assert one["data"]["bill"]["sponsor"] == bill["sponsor"]
+
+
+async def test_a_page_of_bills_loads_its_sponsors_in_one_statement(client):
+    query = "query($n: Int) { bills(first: $n) { nodes { sponsor { bioguideId } } } }"
+    counts = {}
+    for size in (3, 9):
+        async with log_statements() as log:
+            body = await graphql(client, query, {"n": size})
+        assert "errors" not in body, body
+        assert any(bill["sponsor"] for bill in body["data"]["bills"]["nodes"])
+        counts[size] = log.count
+    assert counts == {3: 2, 9: 2}  # the page, and its sponsors
