@@ -132,6 +132,14 @@ def _specificity(media_range: str, media: str) -> int:
     return 0 if media_range == "*/*" else -1
 
 
+def _budget(request: Request | WebSocket) -> dict[str, Any] | None:
+    """The caller's rate-limit budget for `extensions.cost`, when the rate limiter left one."""
+    budget = getattr(request.state, "rate_limit", None)
+    if not isinstance(budget, Mapping):
+        return None
+    return {name: budget.get(name) for name in RATE_LIMIT_FIELDS}
+
+
 def _refusal(message: str, code: str = BAD_USER_INPUT) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
@@ -417,10 +425,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         stored = self.cache.get(request_key(query, name, variables, principal.role.name), version)
         if stored is None:
             return None
-        budget = getattr(request.state, "rate_limit", None)
-        if isinstance(budget, Mapping):
-            budget = {field: budget.get(field) for field in RATE_LIMIT_FIELDS}
-        return Response(stored.render(budget), media_type=f"{media}; charset=utf-8")
+        return Response(stored.render(_budget(request)), media_type=f"{media}; charset=utf-8")
 
     @staticmethod
     def _cache_headers(request: Request, sub_response: Response) -> None:
@@ -438,9 +443,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     async def process_result(
         self, request: Request | WebSocket, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        budget = getattr(request.state, "rate_limit", None)
-        if isinstance(budget, Mapping):
-            budget = {name: budget.get(name) for name in RATE_LIMIT_FIELDS}
+        budget = _budget(request)
         if isinstance(result, CachedResult):
             body = result.stored.render(budget) if result.stored is not None else b""
             return EncodedResponse(body)  # type: ignore[return-value]

@@ -16,13 +16,12 @@ from schema.dates import DateRange
 from schema.enums import Chamber
 from schema.errors import BadUserInput, NotFound
 from schema.legislators import Legislator
-from schema.prefetch import NOT_LOADED
+from schema.prefetch import NOT_LOADED, item_selects
 from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
 from schema.relay import (
     Connection,
     Node,
     connection,
-    item_selects,
     loaded_count,
     to_global_id,
     window,

@@ -100,7 +100,7 @@ def compile_plan(kind: GraphQLOutputType, selections: Sequence[SelectionSetNode]
     return None
 
 
-def _constant_reader(value: Any) -> Any:
+def _itself(value: Any) -> Any:
     return value
 
 
@@ -167,7 +167,7 @@ def _object(kind: GraphQLObjectType, selection_sets: Sequence[SelectionSetNode])
             fields.append((key, attribute, plan))
     is_type_of = kind.is_type_of
     readers = [
-        (key, _constant_reader if attribute is None else attrgetter(attribute), plan)
+        (key, _itself if attribute is None else attrgetter(attribute), plan)
         for key, attribute, plan in fields
     ]
 

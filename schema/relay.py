@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from strawberry.types.nodes import SelectedField
 
 from db.pagination import Page, Window, read_cursor
 from schema.errors import BadUserInput
@@ -140,31 +139,6 @@ def connection(
     """A Connection over the page `load_page` reads when first needed, each row turned into a
     node with `convert`."""
     return Connection(load_page=load_page, convert=convert, count_total=count_total)
-
-
-def item_selects(info: Any, name: str) -> bool:
-    """Whether the items under `nodes` (or `edges { node }`), the field `info` resolves,
-    select the field `name`, fragments included. A look-ahead for `prepare_page`: a wrong
-    answer costs speed, never correctness, as the field falls back to its own loader."""
-    for field in info.selected_fields:
-        selections = field.selections
-        if field.name == "edges":
-            selections = [s for node in _named(selections, "node") for s in node.selections]
-        if _named(selections, name):
-            return True
-    return False
-
-
-def _named(selections: Any, name: str) -> list[Any]:
-    """The fields called `name` among `selections`, looking inside fragments."""
-    found = []
-    for selection in selections:
-        if isinstance(selection, SelectedField):
-            if selection.name == name:
-                found.append(selection)
-        else:
-            found.extend(_named(selection.selections, name))
-    return found
 
 
 async def loaded_count(loader: Any, key: Any) -> int:
