@@ -3,7 +3,8 @@
 Unchanged rows are left alone, so re-importing a file does not move `updated_at`.
 """
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,16 +31,38 @@ class Counts:
 
 @dataclass
 class Summary:
-    """Counts per entity for one import run."""
+    """Counts per entity for one import run, and what each file held that was not read.
+
+    `unread` maps a file (as named in provenance) to the keys, elements or attributes it
+    carried that no importer reads, each with how often it occurred: nothing is dropped
+    without a trace. `warnings` maps a file to notes that did not stop its import (such as
+    header totals that disagree only because the options are other words).
+    """
 
     entities: dict[str, Counts] = field(default_factory=dict)
+    unread: dict[str, Counter[str]] = field(default_factory=dict)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
 
     def __getitem__(self, entity: str) -> Counts:
         return self.entities.setdefault(entity, Counts())
 
+    def note_unread(self, file: str, names: Iterable[str]) -> None:
+        """Record that `file` carried each of `names` (one occurrence each) and it was not read."""
+        found = Counter(names)
+        if found:
+            self.unread.setdefault(file, Counter()).update(found)
+
+    def warn(self, file: str, message: str) -> None:
+        """Record a note about `file` that did not stop its import."""
+        self.warnings.setdefault(file, []).append(message)
+
     def merge(self, other: "Summary") -> None:
         for entity, counts in other.entities.items():
             self[entity].add(counts)
+        for file, names in other.unread.items():
+            self.unread.setdefault(file, Counter()).update(names)
+        for file, messages in other.warnings.items():
+            self.warnings.setdefault(file, []).extend(messages)
 
     def table(self) -> str:
         """A plain-text table, one row per entity."""
@@ -65,8 +88,19 @@ class Summary:
         ]
         return "\n".join(lines)
 
+    def notes(self) -> str:
+        """Per file, the keys it carried that were not read, and any warnings; or ''."""
+        lines = []
+        for file in sorted(set(self.unread) | set(self.warnings)):
+            lines.append(f"{file}:")
+            for name, times in sorted(self.unread.get(file, Counter()).items()):
+                lines.append(f"  not read: {name} ({times}x)")
+            lines.extend(f"  warning: {message}" for message in self.warnings.get(file, []))
+        return "\n".join(lines)
+
     def __str__(self) -> str:
-        return self.table()
+        notes = self.notes()
+        return self.table() + ("\n" + notes if notes else "")
 
 
 def _ident(name: str) -> str:
