@@ -1,26 +1,42 @@
 """The ASGI application."""
 
+import hashlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
+from opentelemetry.sdk.trace import TracerProvider
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from strawberry.extensions import DisableIntrospection
 
+from api import graphiql, health, http_errors, logs, request_id
 from api.auth import Authentication
 from api.graphql import GraphQLEndpoint
 from api.http_limits import BodySizeLimit, RequestTimeout
+from api.metrics import Metrics, metrics_middleware_options, server_registry
 from api.ratelimit import Limiter, MemoryLimiter, RateLimit, RedisLimiter
 from api.response_cache import ResponseCache
 from api.settings import Settings
+from api.tracing import graphql_extension, instrument, tracer_provider
 from db.pool import Database, connect
+from schema.guards import HideSuggestions
 from schema.root import build_schema
 
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+# What browser clients send: Apollo Client's CSRF header, and revalidation of cached GETs.
+CORS_REQUEST_HEADERS = [
+    "Accept",
+    "Authorization",
+    "Content-Type",
+    "X-Request-Id",
+    "Apollo-Require-Preflight",
+    "If-None-Match",
+]
 
 
 def default_limiter(settings: Settings) -> Limiter:
@@ -41,19 +57,27 @@ def middleware(
                 CORSMiddleware,
                 allow_origins=settings.cors_origins,
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "Accept"],
-                expose_headers=["Retry-After", *RATE_LIMIT_HEADERS],
+                allow_headers=CORS_REQUEST_HEADERS,
+                expose_headers=["ETag", "X-Request-Id", "Retry-After", *RATE_LIMIT_HEADERS],
+                max_age=600,
             )
         )
     return [
         *stack,
         Middleware(RequestTimeout, seconds=settings.request_timeout_s),
-        Middleware(Authentication, database=database),
+        Middleware(
+            Authentication,
+            database=database,
+            limiter=limiter,
+            ip_limit=settings.rate_limit_anonymous,
+            exempt=health.PATHS,
+        ),
         Middleware(
             RateLimit,
             limiter=limiter,
             anonymous=settings.rate_limit_anonymous,
             key=settings.rate_limit_key,
+            exempt=health.PATHS,
         ),
         Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
     ]
@@ -65,11 +89,12 @@ def create_app(
     url: str | None = None,
     database: Database | None = None,
     limiter: Limiter | None = None,
+    tracing: TracerProvider | None = None,
 ) -> Starlette:
     """The API over an open `database`, or over a pool to `url` opened for the app's lifetime.
 
     Rate limits count in `limiter` (the caller's to close), or else in the one `settings` call
-    for, closed with the app.
+    for, closed with the app. Traces go to `tracing`, or else where `settings.tracing` says.
     """
     own_limiter = limiter is None
     limiter = limiter or default_limiter(settings)
@@ -78,7 +103,12 @@ def create_app(
         if own_limiter:
             await limiter.close()
 
-    extensions = [] if settings.introspection else [DisableIntrospection]
+    extensions: list[Any] = (
+        [] if settings.introspection else [DisableIntrospection, HideSuggestions]
+    )
+    provider = tracing or tracer_provider(settings.tracing)
+    if provider is not None:
+        extensions.append(graphql_extension(provider))
     cache = (
         ResponseCache(settings.response_cache_mb * 1024 * 1024)
         if settings.response_cache_mb > 0
@@ -110,20 +140,49 @@ def create_app(
             await graphql.database.close()
             await close_limiter()
 
-    async def health(_request: Request) -> JSONResponse:
-        assert graphql.database is not None
-        await graphql.database.fetchval("SELECT 1")
-        return JSONResponse({"status": "ok"})
-
     async def home(_request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")
 
-    return Starlette(
+    sdl = (graphql.schema.as_str() + "\n").encode()
+    sdl_etag = f'"{hashlib.sha256(sdl).hexdigest()[:32]}"'
+
+    async def schema_sdl(request: Request) -> Response:
+        """The schema as SDL (docs/versioning.md), served even with introspection off."""
+        headers = {"ETag": sdl_etag, "Cache-Control": "public, max-age=300"}
+        if sdl_etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        return Response(sdl, media_type="text/plain; charset=utf-8", headers=headers)
+
+    observed = Middleware(
+        Metrics,
+        **metrics_middleware_options(
+            settings.metrics,
+            str(settings.metrics_key) if settings.metrics_key else None,
+            server_registry(lambda: graphql.database, cache),
+        ),
+    )
+    graphiql_routes = (
+        [Route(f"{graphiql.STATIC_PREFIX}/{{version}}/{{name}}", graphiql.asset)]
+        if settings.graphiql
+        else []
+    )
+    app = Starlette(
         routes=[
             Route("/", home),
-            Route("/healthz", health),
+            *health.routes(lambda: graphql.database),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/schema.graphql", schema_sdl, methods=["GET"]),
+            *graphiql_routes,
         ],
-        middleware=middleware(settings, lambda: graphql.database, limiter),
+        middleware=[
+            *request_id.middleware(),  # outermost: refusals and failures get the id too
+            Middleware(logs.AccessLog),
+            observed,
+            *middleware(settings, lambda: graphql.database, limiter),
+        ],
+        exception_handlers=http_errors.HANDLERS,
         lifespan=lifespan,
     )
+    if provider is not None:
+        instrument(app, provider)
+    return app

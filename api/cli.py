@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,8 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
                 dry_run=args.dry_run,
                 progress=True,
                 data_dir=settings.data_dir,
+                keep_going=args.keep_going,
+                strict=args.strict,
             )
         )
     except ImportFailure as failure:
@@ -71,6 +74,9 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     print(summary)
     if args.dry_run:
         print("dry run: nothing was written")
+    if summary.refused:
+        print(f"redress import: {summary.refusals()}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -78,20 +84,81 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.logs import configure as configure_logging
     from api.runtime import tune_garbage_collector
 
-    url, _server = database_url(settings)
-    if args.prepare:
-        from db.load import load_shipped
-        from db.migrate import migrate
+    busy = port_in_use(settings.host, settings.port)
+    if busy is not None:
+        print(
+            f"redress serve: cannot listen on {settings.host}:{settings.port}: {busy}."
+            " Stop what uses it, or choose another port with REDRESS_PORT.",
+            file=sys.stderr,
+        )
+        return 2
+    from db.embedded import stop_embedded
 
-        asyncio.run(migrate(url))
-        print(asyncio.run(load_shipped(url, settings.data_dir)))
-    app = create_app(settings, url=url)
-    tune_garbage_collector()
-    print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    server = None
+    try:
+        url, server = database_url(settings)
+        if args.prepare:
+            from db.load import load_shipped
+            from db.migrate import migrate
+
+            asyncio.run(migrate(url))
+            print(asyncio.run(load_shipped(url, settings.data_dir)))
+        app = create_app(settings, url=url)
+        tune_garbage_collector()
+        print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql", flush=True)
+        configure_logging(settings.log_level)  # JSON lines; api.logs writes the access log
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            log_config=None,
+            access_log=False,
+        )
+    except Stopped:
+        pass  # uvicorn shut down gracefully, then passed the signal on
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        stop_embedded(server)
     return 0
+
+
+class Stopped(Exception):
+    """SIGINT or SIGTERM arrived: the server stops, and the embedded PostgreSQL with it."""
+
+
+def _stop(signum: int, _frame: Any) -> None:
+    """uvicorn handles these signals while it runs and raises them again once it has shut
+    down; by default SIGTERM would then end the process before the embedded PostgreSQL is
+    stopped, and SIGINT would print a traceback."""
+    raise Stopped(signal.Signals(signum).name)
+
+
+def port_in_use(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be listened on (already in use, say), or None when it can.
+
+    Checked before anything is started or loaded; binding as uvicorn does (SO_REUSEADDR), so a
+    port left in TIME_WAIT by a previous run counts as free.
+    """
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        return f"unknown host ({error.strerror})"
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
 
 
 def cmd_export_schema(_settings: Settings, _args: argparse.Namespace) -> int:
@@ -202,9 +269,27 @@ def add_keys_commands(sub: Any) -> None:
     revoke.set_defaults(keys_run=keys_revoke)
 
 
+def package_version() -> str:
+    """The installed package's version (from its metadata, as pyproject.toml sets it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("redress")
+    except PackageNotFoundError:
+        return "unknown (not installed: pip install -e .)"
+
+
+def format_names() -> list[str]:
+    """The names `redress import --format` takes."""
+    from db.load import FORMAT_NAMES
+
+    return list(FORMAT_NAMES)
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     top = argparse.ArgumentParser(prog="redress", description=__doc__)
+    top.add_argument("--version", action="version", version=f"redress {package_version()}")
     sub = top.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve the GraphQL API (GraphiQL at /graphql)")
     serve.add_argument(
@@ -213,11 +298,30 @@ def parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=cmd_serve)
     sub.add_parser("migrate", help="apply pending migrations").set_defaults(run=cmd_migrate)
     sub.add_parser("load", help="load the data shipped in data/").set_defaults(run=cmd_load)
-    importer = sub.add_parser("import", help="import files in any supported format")
-    importer.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    importer.add_argument("--format", help="skip detection and read every file as this format")
+    importer = sub.add_parser(
+        "import",
+        help="import files, folders (recursively) and zip archives in any supported format",
+    )
+    importer.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="a file, a folder or a .zip archive"
+    )
+    importer.add_argument(
+        "--format",
+        metavar="NAME",
+        help="skip detection and read every file as this format: " + ", ".join(format_names()),
+    )
     importer.add_argument(
         "--dry-run", action="store_true", help="import, report, then roll everything back"
+    )
+    importer.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="import every good file, then exit 1 listing the refused files and why",
+    )
+    importer.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a file that carries keys, elements or attributes no importer reads",
     )
     importer.set_defaults(run=cmd_import)
     sub.add_parser("export-schema", help="print the schema as SDL").set_defaults(

@@ -9,7 +9,9 @@ takes `application/json` only (else 415); an Accept header naming neither media 
 Requests the view refuses outright answer with a JSON body of coded errors too.
 
 Each request has an id (the client's `X-Request-Id` when plain, else a new one), sent back in
-`X-Request-Id`, in `extensions.requestId` of INTERNAL errors and in the error log. The cost
+`X-Request-Id`, in `extensions.requestId` of INTERNAL, UNAVAILABLE and TIMEOUT errors and in the
+error log. An answer with UNAVAILABLE or TIMEOUT (the database could not answer) is HTTP 503
+with `Retry-After`; a failed data-version read answers without the response cache. The cost
 report (`extensions.cost`) gains the caller's rate-limit budget when the rate limiter leaves
 it in `scope["state"]["rate_limit"]`.
 """
@@ -23,7 +25,6 @@ from contextvars import ContextVar
 from typing import Any
 
 import orjson
-from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -31,18 +32,24 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
-from strawberry.http.base import BaseRequestProtocol
-from strawberry.http.parse_content_type import parse_content_type
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from api import graphiql
 from api.persisted_queries import PersistedQueries, PersistedQueryError
 from api.response_cache import ResponseCache, Stored, is_query, request_key
-from db.pool import Database
+from db.pool import Database, StatementTimeout, Unavailable
 from db.versions import VersionReader
 from loaders.request import Loaders
+from schema.compat import (
+    AsyncHTTPRequestAdapter,
+    BaseRequestProtocol,
+    CannotGetOperationTypeError,
+    HTTPException,
+    InvalidOperationTypeError,
+    parse_content_type,
+)
 from schema.context import Context
-from schema.errors import BAD_USER_INPUT, INTERNAL
+from schema.errors import BAD_USER_INPUT, INTERNAL, TIMEOUT, UNAVAILABLE
 from schema.guards import QUERY_TOO_COMPLEX
 from schema.permissions import ANONYMOUS, Principal, Role
 from schema.root import RedressSchema
@@ -50,6 +57,10 @@ from schema.root import RedressSchema
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 RATE_LIMIT_FIELDS = ("limit", "remaining", "resetSeconds")
+# Deeper than any input type of the schema needs; well under orjson's limit of 254 levels.
+MAX_JSON_DEPTH = 32
+# Codes that mean "the database could not answer now": HTTP 503 with Retry-After.
+RETRYABLE = {UNAVAILABLE: 503, TIMEOUT: 503}
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -140,6 +151,19 @@ def _budget(request: Request | WebSocket) -> dict[str, Any] | None:
     return {name: budget.get(name) for name in RATE_LIMIT_FIELDS}
 
 
+def nesting(value: object) -> int:
+    """How deeply lists and objects nest in a decoded JSON value (a scalar is 0), found
+    without recursion so that no depth can exhaust the stack."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _refusal(message: str, code: str = BAD_USER_INPUT) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
@@ -194,6 +218,18 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         if self.reader is None or self.reader.db is not self.database:
             self.reader = VersionReader(self.database)
         return await self.reader.read()
+
+    async def _version_or_none(self, request: Request) -> int | None:
+        """The data version, or None (answer without the cache) when the database cannot give
+        it now: a request that needs no data, such as `{ __typename }`, is still answered, and
+        one that does fails on its own fields with UNAVAILABLE or TIMEOUT. Read once a request."""
+        if getattr(request.state, "version_failed", False):
+            return None
+        try:
+            return await self.data_version()
+        except (Unavailable, StatementTimeout):
+            request.state.version_failed = True
+            return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -266,6 +302,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             return False
         return self.graphql_ide is not None and super().should_render_graphql_ide(request)
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql.page(request)  # self-hosted assets, no CDN (api/graphiql.py)
+
     def encode_json(self, data: object) -> bytes:
         try:
             return orjson.dumps(data)
@@ -305,6 +344,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         ):
             if data.get(name) is not None and not isinstance(data[name], kind):
                 raise Rejected(400, f"`{name}` must be {noun} or null")
+        for name in ("variables", "extensions"):
+            if nesting(data.get(name)) > MAX_JSON_DEPTH:
+                raise Rejected(400, f"`{name}` nest deeper than {MAX_JSON_DEPTH} levels")
         query = data.get("query")
         extensions = data.get("extensions") or {}
         if "persistedQuery" in extensions:
@@ -363,8 +405,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         key = request_key(data.query, data.operation_name, data.variables, principal.role.name)
         version = getattr(request.state, "data_version", None)
         if version is None:
-            version = await self.data_version()
-        if version is None:  # a database not yet migrated: answer without the cache
+            version = await self._version_or_none(request)
+        if version is None or key is None:  # not migrated, unreachable, or not a cache key
             return None
         request.state.cache_key = (key, version)
         request.state.etag = f'"{key.hex()[:32]}-{version}"'
@@ -403,9 +445,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         if not isinstance(data, dict):
             return None
         query, variables, name = data.get("query"), data.get("variables"), data.get("operationName")
-        extensions = data.get("extensions") or {}
-        if not isinstance(extensions, dict):
-            return None
+        extensions = data.get("extensions")
+        if extensions is None:
+            extensions = {}
+        elif not isinstance(extensions, dict):
+            return None  # 0, false, [] ...: the full path refuses them with 400
         if "persistedQuery" in extensions:
             persisted = extensions["persistedQuery"]
             if query is not None or not isinstance(persisted, dict):
@@ -418,11 +462,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             or not isinstance(name, str | None)
         ):
             return None
-        version = await self.data_version()
-        if version is None:
+        key = request_key(query, name, variables, principal.role.name)
+        version = await self._version_or_none(request)
+        if version is None or key is None:
             return None
         request.state.data_version = version
-        stored = self.cache.get(request_key(query, name, variables, principal.role.name), version)
+        stored = self.cache.get(key, version)
         if stored is None:
             return None
         return Response(stored.render(_budget(request)), media_type=f"{media}; charset=utf-8")
@@ -456,7 +501,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             response.pop("data", None)
         for error in response.get("errors") or ():
             extensions = error.get("extensions") if isinstance(error, dict) else None
-            if isinstance(extensions, dict) and extensions.get("code") == INTERNAL:
+            if isinstance(extensions, dict) and extensions.get("code") in (INTERNAL, *RETRYABLE):
                 extensions["requestId"] = getattr(request.state, "request_id", None)
         cost = (response.get("extensions") or {}).get("cost")
         if isinstance(cost, dict) and budget is not None:
@@ -480,19 +525,26 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                     encoded.headers.append(name, value)
             return encoded
         status = 200
-        if isinstance(response_data, dict) and "data" not in response_data:
-            codes = {
-                error.get("extensions", {}).get("code")
-                for error in response_data.get("errors") or ()
-                if isinstance(error, dict)
-            }
-            if media == GRAPHQL_RESPONSE or QUERY_TOO_COMPLEX in codes:
+        retry: int | None = None
+        if isinstance(response_data, dict):
+            errors = [e for e in response_data.get("errors") or () if isinstance(e, dict)]
+            codes = {(error.get("extensions") or {}).get("code") for error in errors}
+            if "data" not in response_data and (
+                media == GRAPHQL_RESPONSE or QUERY_TOO_COMPLEX in codes
+            ):
                 status = 400
+            for error in errors:  # the database could not answer: 503, retry later
+                extensions = error.get("extensions") or {}
+                if extensions.get("code") in RETRYABLE:
+                    status = RETRYABLE[extensions["code"]]
+                    retry = max(retry or 0, int(extensions.get("retryAfter") or 1))
         response = Response(
             self.encode_json(response_data),
             status_code=sub_response.status_code or status,
             media_type=f"{media}; charset=utf-8",
         )
+        if retry is not None:
+            response.headers["Retry-After"] = str(retry)
         for name, value in sub_response.headers.items():
             if name.lower() not in ("content-type", "content-length"):
                 response.headers.append(name, value)

@@ -13,10 +13,13 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import request_id
+from db.pool import RETRY_AFTER_S
+from schema.errors import TIMEOUT
+
 log = logging.getLogger("redress.http")
 
 PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
-TIMEOUT = "TIMEOUT"
 
 
 def error_response(
@@ -27,7 +30,11 @@ def error_response(
     headers: Mapping[str, str] | None = None,
     **extensions: Any,
 ) -> JSONResponse:
-    """An HTTP error whose body is a GraphQL-shaped error with `extensions.code`."""
+    """An HTTP error whose body is a GraphQL-shaped error with `extensions.code`; a 503 also
+    carries `extensions.requestId` when the request has an id, to match the server's log."""
+    rid = request_id.current()
+    if rid is not None and status == 503:
+        extensions = {**extensions, "requestId": rid}
     body = {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
     return JSONResponse(body, status_code=status, headers=dict(headers or {}))
 
@@ -114,6 +121,8 @@ class RequestTimeout:
                 503,
                 TIMEOUT,
                 f"the request took longer than {self.seconds:g} s and was stopped",
+                headers={"Retry-After": str(RETRY_AFTER_S)},
                 timeoutSeconds=self.seconds,
+                retryAfter=RETRY_AFTER_S,
             )
             await response(scope, receive, send)

@@ -8,7 +8,7 @@ a budget of requests in it. The counts live in this process (`MemoryLimiter`) or
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -138,17 +138,27 @@ class RateLimit:
     """Answers 429 with `Retry-After` over the limit; reports the budget in `X-RateLimit-*`.
 
     It runs after authentication, which puts the caller's Principal in `scope["state"]`.
-    A limit of 0 turns limiting off for that kind of caller.
+    A limit of 0 turns limiting off for that kind of caller. Paths in `exempt` (health checks)
+    are never counted nor refused.
     """
 
-    def __init__(self, app: ASGIApp, *, limiter: Limiter, anonymous: int, key: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limiter: Limiter,
+        anonymous: int,
+        key: int,
+        exempt: Collection[str] = (),
+    ) -> None:
         self.app = app
         self.limiter = limiter
         self.anonymous = anonymous
         self.key = key
+        self.exempt = frozenset(exempt)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope.get("path") in self.exempt:
             await self.app(scope, receive, send)
             return
         who, is_key = identity(scope)

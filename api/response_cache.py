@@ -22,10 +22,16 @@ _ENCODED_BUDGET = b',"rateLimit":"\\u0000rate-limit\\u0000"'
 
 def request_key(
     query: str, operation_name: str | None, variables: dict[str, Any] | None, role: str
-) -> bytes:
+) -> bytes | None:
     """A digest of what decides an answer besides the data: document, operation, variables,
-    role."""
-    raw = orjson.dumps([query, operation_name, variables or {}, role], option=orjson.OPT_SORT_KEYS)
+    role; None (the answer is not cached) when orjson cannot encode the variables, such as
+    values nested deeper than its limit of 254 levels or integers beyond 64 bits."""
+    try:
+        raw = orjson.dumps(
+            [query, operation_name, variables or {}, role], option=orjson.OPT_SORT_KEYS
+        )
+    except orjson.JSONEncodeError:
+        return None
     return hashlib.sha256(raw).digest()
 
 

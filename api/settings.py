@@ -31,11 +31,37 @@ class Settings:
     request_timeout_s: float = 30.0
     cors_origins: tuple[str, ...] = ()
     response_cache_mb: int = 0
+    metrics: str = "off"
+    metrics_key: Secret | None = None
+    tracing: str = "off"
+
+
+METRICS_MODES = ("off", "open", "key")
+TRACING_EXPORTERS = ("off", "console", "otlp")
 
 
 def origins(value: str) -> tuple[str, ...]:
     """The origins in a comma-separated list, blanks dropped."""
     return tuple(o.strip().rstrip("/") for o in value.split(",") if o.strip())
+
+
+def one_of(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    """`value` (lower-cased) when it is one of `allowed`; else ValueError naming `name`."""
+    chosen = value.strip().lower()
+    if chosen not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}; it is {value!r}")
+    return chosen
+
+
+def metrics_access(mode: str, key: Secret | None) -> tuple[str, Secret | None]:
+    """`REDRESS_METRICS` and `REDRESS_METRICS_KEY` checked together (docs/operations.md).
+
+    `key` mode needs a key of at least 16 characters; ValueError otherwise.
+    """
+    chosen = one_of("REDRESS_METRICS", mode, METRICS_MODES)
+    if chosen == "key" and (key is None or len(str(key)) < 16):
+        raise ValueError("REDRESS_METRICS=key needs REDRESS_METRICS_KEY of 16 characters or more")
+    return chosen, key if chosen == "key" else None
 
 
 def load_settings(env_file: str | None = None) -> Settings:
@@ -44,6 +70,10 @@ def load_settings(env_file: str | None = None) -> Settings:
     url = config("DATABASE_URL", cast=Secret, default=None)
     redis = config("REDIS_URL", cast=Secret, default=None)
     production = config("REDRESS_ENV", default="development") == "production"
+    metrics, metrics_key = metrics_access(
+        config("REDRESS_METRICS", default="off" if production else "open"),
+        config("REDRESS_METRICS_KEY", cast=Secret, default=None),
+    )
     return Settings(
         database_url=url if url and str(url) else None,
         host=config("REDRESS_HOST", default="127.0.0.1"),
@@ -63,4 +93,9 @@ def load_settings(env_file: str | None = None) -> Settings:
         request_timeout_s=config("REDRESS_REQUEST_TIMEOUT_S", cast=float, default=30.0),
         cors_origins=config("REDRESS_CORS_ORIGINS", cast=origins, default=""),
         response_cache_mb=config("REDRESS_RESPONSE_CACHE_MB", cast=int, default=64),
+        metrics=metrics,
+        metrics_key=metrics_key,
+        tracing=one_of(
+            "REDRESS_TRACING", config("REDRESS_TRACING", default="off"), TRACING_EXPORTERS
+        ),
     )

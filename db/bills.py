@@ -119,7 +119,7 @@ def listing(f: BillFilter) -> Listing:
     if f.introduced_to is not None:
         where.append(f"b.introduced_date <= {p.add(f.introduced_to)}")
     if f.search is not None:
-        where.append(f"b.search @@ websearch_to_tsquery('english', {p.add(f.search)})")
+        where.append(f"b.search @@ websearch_to_tsquery('english', fold_text({p.add(f.search)}))")
     if f.updated_since is not None:
         where.append(f"b.updated_at > {p.add(f.updated_since)}")
     return Listing(COLUMNS, "bills b", tuple(where), tuple(p.values))

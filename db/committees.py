@@ -68,7 +68,8 @@ def listing(f: CommitteeFilter) -> Listing:
         where.append("c.parent_id IS NULL")
     if f.name is not None:
         where.append(
-            f"to_tsvector('simple', c.name) @@ to_tsquery('simple', {p.add(prefix_query(f.name))})"
+            "to_tsvector('simple', fold_text(c.name))"
+            f" @@ to_tsquery('simple', fold_text({p.add(prefix_query(f.name))}))"
         )
     if f.updated_since is not None:
         where.append(f"c.updated_at > {p.add(f.updated_since)}")

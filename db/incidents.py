@@ -64,7 +64,7 @@ BY_ROLE = Ordering(
 
 # The words of an incident: its description and place, and the names of the people in it.
 SEARCH_DOCUMENT = (
-    "i.search || coalesce((SELECT to_tsvector('english', string_agg(pe.name, ' '))"
+    "i.search || coalesce((SELECT to_tsvector('english', fold_text(string_agg(pe.name, ' ')))"
     " FROM incident_people ip JOIN people pe ON pe.id = ip.person_id"
     " WHERE ip.incident_id = i.id AND pe.deleted_at IS NULL), ''::tsvector)"
 )
@@ -104,14 +104,16 @@ def listing(f: IncidentFilter) -> Listing:
     if f.kind is not None:
         where.append(f"i.kind = {p.add(f.kind)}")
     if f.outcome is not None:
-        where.append(f"lower(i.outcome) = lower({p.add(f.outcome)})")
+        where.append(f"fold_text(i.outcome) = fold_text({p.add(f.outcome)})")
     if f.topic is not None:
         where.append(
             "EXISTS (SELECT 1 FROM incident_topics it JOIN topics tp ON tp.id = it.topic_id"
             f" WHERE it.incident_id = i.id AND tp.slug = {p.add(f.topic)} AND {topic_sql.LIVE})"
         )
     if f.search is not None:
-        where.append(f"({SEARCH_DOCUMENT}) @@ websearch_to_tsquery('english', {p.add(f.search)})")
+        where.append(
+            f"({SEARCH_DOCUMENT}) @@ websearch_to_tsquery('english', fold_text({p.add(f.search)}))"
+        )
     if f.updated_since is not None:
         where.append(f"i.updated_at > {p.add(f.updated_since)}")
     return Listing(COLUMNS, "incidents i", tuple(where), tuple(p.values))

@@ -54,8 +54,8 @@ def listing(f: OrganizationFilter) -> Listing:
         where.append(f"o.kind = {p.add(f.kind)}")
     if f.name is not None:
         where.append(
-            "to_tsvector('simple', o.name || ' ' || coalesce(o.abbreviation, ''))"
-            f" @@ to_tsquery('simple', {p.add(prefix_query(f.name))})"
+            "to_tsvector('simple', fold_text(o.name || ' ' || coalesce(o.abbreviation, '')))"
+            f" @@ to_tsquery('simple', fold_text({p.add(prefix_query(f.name))}))"
         )
     if f.updated_since is not None:
         where.append(f"o.updated_at > {p.add(f.updated_since)}")

@@ -46,9 +46,7 @@ class Ordering:
 
     def encode(self, row: asyncpg.Record) -> str:
         """The opaque cursor of `row`, which carries `_k0`, `_k1`... columns."""
-        values = [_to_json(row[f"_k{i}"]) for i in range(len(self.keys))]
-        raw = json.dumps([self.name, *values], separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return _encode([self.name, *(_to_json(row[f"_k{i}"]) for i in range(len(self.keys)))])
 
     def decode(self, cursor: str) -> tuple[Any, ...]:
         """The key values inside `cursor`; CursorError if it is not one of ours."""
@@ -56,11 +54,14 @@ class Ordering:
         if name != self.name or len(values) != len(self.keys):
             raise CursorError(f"cursor {cursor!r} does not belong to ordering {self.name}")
         try:
-            return tuple(
-                _PARSERS[kind](value) for (_, kind), value in zip(self.keys, values, strict=True)
+            parsed = tuple(
+                _parse(kind, value) for (_, kind), value in zip(self.keys, values, strict=True)
             )
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, OverflowError) as exc:
             raise CursorError(f"malformed cursor {cursor!r}") from exc
+        if _encode([self.name, *map(_to_json, parsed)]) != cursor.rstrip("="):
+            raise CursorError(f"cursor {cursor!r} is not in the form this API issues")
+        return parsed
 
 
 def read_cursor(cursor: str) -> list[Any]:
@@ -74,6 +75,32 @@ def read_cursor(cursor: str) -> list[Any]:
     if not isinstance(content, list) or not content or not isinstance(content[0], str):
         raise CursorError(f"malformed cursor {cursor!r}")
     return content
+
+
+# What a key of each SQL type can hold: PostgreSQL's integer ranges, and text it can store.
+_RANGES = {"integer": 2**31, "bigint": 2**63}
+
+
+def _parse(kind: str, value: Any) -> Any:
+    """A cursor's key value as the Python value for SQL type `kind`; ValueError when the
+    database could not take it (beyond the type's range, text with NUL or lone surrogates)."""
+    if kind in _RANGES:
+        if type(value) is not int or not -_RANGES[kind] <= value < _RANGES[kind]:
+            raise ValueError(f"{value!r} is not a {kind}")
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a string")
+    if kind == "text":
+        if "\x00" in value:
+            raise ValueError("text holds NUL")
+        value.encode("utf-8")  # lone surrogates raise UnicodeEncodeError, a ValueError
+    return _PARSERS[kind](value)
+
+
+def _encode(content: list[Any]) -> str:
+    """The opaque cursor of a JSON list: unpadded base64url of its compact JSON."""
+    raw = json.dumps(content, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def _to_json(value: Any) -> Any:

@@ -56,7 +56,7 @@ def listing(f: PersonFilter) -> Listing:
     p = Params()
     where = [LIVE]
     if f.name is not None:
-        where.append(f"pe.search @@ to_tsquery('simple', {p.add(prefix_query(f.name))})")
+        where.append(f"pe.search @@ to_tsquery('simple', fold_text({p.add(prefix_query(f.name))}))")
     if f.updated_since is not None:
         where.append(f"pe.updated_at > {p.add(f.updated_since)}")
     return Listing(COLUMNS, "people pe", tuple(where), tuple(p.values))

@@ -15,6 +15,7 @@ class StatementLog:
     """Counts (and keeps) the SQL statements run while it is active."""
 
     statements: list[str] = field(default_factory=list)
+    enclosing: "StatementLog | None" = None
 
     @property
     def count(self) -> int:
@@ -26,8 +27,12 @@ _active_log: ContextVar[StatementLog | None] = ContextVar("redress_statement_log
 
 @asynccontextmanager
 async def log_statements() -> AsyncIterator[StatementLog]:
-    """Record every statement run through `Database` in this context."""
-    log = StatementLog()
+    """Record every statement run through `Database` in this context.
+
+    Logs nest: a statement is recorded in every log active around it (a test's, the request
+    log's, the metrics'), not only the innermost.
+    """
+    log = StatementLog(enclosing=_active_log.get())
     token = _active_log.set(log)
     try:
         yield log
@@ -37,40 +42,121 @@ async def log_statements() -> AsyncIterator[StatementLog]:
 
 def _record(sql: str) -> None:
     log = _active_log.get()
-    if log is not None:
+    while log is not None:
         log.statements.append(sql)
+        log = log.enclosing
+
+
+CONNECT_TIMEOUT_S = 1.0
+ACQUIRE_TIMEOUT_S = 1.0
+RETRY_AFTER_S = 2
+
+# Errors that mean the server cannot be reached or is going away: not the statement's fault.
+_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
+# A statement PostgreSQL stopped: `statement_timeout` or `lock_timeout`.
+_TIMEOUT_ERRORS = (asyncpg.QueryCanceledError, asyncpg.LockNotAvailableError)
+
+
+class Unavailable(Exception):
+    """The database cannot answer now: unreachable, restarting, or every pooled connection
+    stayed busy for `ACQUIRE_TIMEOUT_S`. Retrying after `retry_after` seconds may succeed."""
+
+    retry_after = RETRY_AFTER_S
+
+
+class StatementTimeout(Exception):
+    """PostgreSQL stopped a statement that ran past `statement_timeout` (or waited on a lock
+    past `lock_timeout`); nothing it would have written was kept."""
+
+    retry_after = RETRY_AFTER_S
+
+
+def translate(error: BaseException) -> BaseException:
+    """`error` as `Unavailable` or `StatementTimeout` when it is one of those faults, else
+    itself."""
+    if isinstance(error, _TIMEOUT_ERRORS):
+        return StatementTimeout(str(error))
+    if isinstance(error, _CONNECTION_ERRORS):
+        return Unavailable(f"the database cannot be reached: {type(error).__name__}")
+    if isinstance(error, asyncpg.InternalClientError) or (
+        isinstance(error, asyncpg.InterfaceError) and "closed" in str(error)
+    ):  # a pooled connection whose server went away while it was idle
+        return Unavailable("the connection to the database was lost")
+    return error
 
 
 class Executor:
-    """Runs statements on a pool or on one connection, recording each one."""
+    """Runs statements on a pool or on one connection, recording each one.
+
+    On a pool, a connection is awaited for at most `ACQUIRE_TIMEOUT_S`; faults of the server
+    come out as `Unavailable` or `StatementTimeout` (see `translate`).
+    """
 
     def __init__(self, target: asyncpg.Pool | asyncpg.Connection | PoolConnectionProxy) -> None:
         self._target = target
 
+    async def _run(self, method: str, sql: str, *args: Any) -> Any:
+        _record(sql)
+        try:
+            if isinstance(self._target, asyncpg.Pool):
+                async with acquire(self._target) as conn:
+                    return await getattr(conn, method)(sql, *args)
+            return await getattr(self._target, method)(sql, *args)
+        except Exception as error:
+            translated = translate(error)
+            if translated is error:
+                raise
+            raise translated from error
+
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         """Run a query and return all rows."""
-        _record(sql)
-        return await self._target.fetch(sql, *args)
+        rows: list[asyncpg.Record] = await self._run("fetch", sql, *args)
+        return rows
 
     async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
         """Run a query and return its first row, or None."""
-        _record(sql)
-        return await self._target.fetchrow(sql, *args)
+        row: asyncpg.Record | None = await self._run("fetchrow", sql, *args)
+        return row
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
         """Run a query and return the first column of its first row."""
-        _record(sql)
-        return await self._target.fetchval(sql, *args)
+        return await self._run("fetchval", sql, *args)
 
     async def execute(self, sql: str, *args: Any) -> str:
         """Run a statement and return its status tag."""
-        _record(sql)
-        return await self._target.execute(sql, *args)
+        status: str = await self._run("execute", sql, *args)
+        return status
 
     async def executemany(self, sql: str, args: Sequence[Sequence[Any]]) -> None:
         """Run one statement for many argument tuples (one round trip)."""
-        _record(sql)
-        await self._target.executemany(sql, args)
+        await self._run("executemany", sql, args)
+
+
+@asynccontextmanager
+async def acquire(pool: asyncpg.Pool) -> AsyncIterator[PoolConnectionProxy]:
+    """A connection of `pool`, or `Unavailable` when none comes within `ACQUIRE_TIMEOUT_S`
+    (every connection busy, or the server not answering)."""
+    try:
+        connection = await pool.acquire(timeout=ACQUIRE_TIMEOUT_S)
+    except TimeoutError as error:
+        raise Unavailable(
+            f"no database connection became free within {ACQUIRE_TIMEOUT_S:g} s"
+        ) from error
+    try:
+        yield connection
+    except Exception as error:
+        if isinstance(translate(error), Unavailable):
+            connection.terminate()  # never hand a broken connection to the next caller
+        raise
+    finally:
+        await pool.release(connection)
 
 
 class Collision(Exception):
@@ -92,10 +178,15 @@ class Database(Executor):
         was rolled back) is raised as `Collision`.
         """
         try:
-            async with self.pool.acquire() as conn, conn.transaction():
+            async with acquire(self.pool) as conn, conn.transaction():
                 yield Executor(conn)
         except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError) as error:
             raise Collision(str(error)) from error
+        except Exception as error:
+            translated = translate(error)
+            if translated is error:
+                raise
+            raise translated from error
 
     async def close(self) -> None:
         """Close every connection in the pool."""
@@ -116,12 +207,14 @@ async def _keep_session(_connection: asyncpg.Connection) -> None:
 async def connect(
     url: str, *, min_size: int = 1, max_size: int = 10, statement_timeout_ms: int = 5000
 ) -> Database:
-    """Open a pool to `url`; every connection gets the given statement timeout."""
+    """Open a pool to `url`; every connection gets the given statement timeout, and a new
+    connection gives up after `CONNECT_TIMEOUT_S` (so that an unreachable server fails fast)."""
     pool = await asyncpg.create_pool(
         url,
         min_size=min_size,
         max_size=max_size,
         reset=_keep_session,
+        timeout=CONNECT_TIMEOUT_S,
         server_settings={
             "statement_timeout": str(statement_timeout_ms),
             "application_name": "redress",

@@ -56,7 +56,7 @@ def listing(f: SourceFilter) -> Listing:
     p = Params()
     where = [LIVE]
     if f.publisher is not None:
-        where.append(f"lower(src.publisher) = lower({p.add(f.publisher)})")
+        where.append(f"fold_text(src.publisher) = fold_text({p.add(f.publisher)})")
     if f.dataset is not None:
         where.append(
             "EXISTS (SELECT 1 FROM datasets d WHERE d.id = src.dataset_id"

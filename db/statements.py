@@ -135,7 +135,7 @@ def listing(f: StatementFilter) -> Listing:
             f" WHERE st.statement_id = s.id AND tp.slug = {p.add(f.topic)} AND {topic_sql.LIVE})"
         )
     if f.search is not None:
-        where.append(f"s.search @@ websearch_to_tsquery('english', {p.add(f.search)})")
+        where.append(f"s.search @@ websearch_to_tsquery('english', fold_text({p.add(f.search)}))")
     if f.updated_since is not None:
         where.append(f"s.updated_at > {p.add(f.updated_since)}")
     return Listing(COLUMNS, "statements s", tuple(where), tuple(p.values))

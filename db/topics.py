@@ -50,7 +50,8 @@ def listing(f: TopicFilter) -> Listing:
     where = [LIVE]
     if f.name is not None:
         where.append(
-            f"to_tsvector('simple', tp.name) @@ to_tsquery('simple', {p.add(prefix_query(f.name))})"
+            "to_tsvector('simple', fold_text(tp.name))"
+            f" @@ to_tsquery('simple', fold_text({p.add(prefix_query(f.name))}))"
         )
     if f.updated_since is not None:
         where.append(f"tp.updated_at > {p.add(f.updated_since)}")

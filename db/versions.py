@@ -4,6 +4,7 @@ import asyncio
 
 import asyncpg
 
+from db.migrate import discover
 from db.pool import Executor
 
 
@@ -55,3 +56,15 @@ async def tables_without_version_trigger(db: Executor) -> list[str]:
            ORDER BY 1"""
     )
     return [row["tablename"] for row in rows]
+
+
+async def pending_migrations(db: Executor) -> list[str]:
+    """The migration files (`NNNN_name`) not yet applied to the database, in order: all of
+    them when `schema_migrations` does not exist. Raises `Unavailable` or `StatementTimeout`
+    (db.pool) when the database cannot answer."""
+    try:
+        rows = await db.fetch("SELECT version FROM schema_migrations")
+    except asyncpg.UndefinedTableError:
+        rows = []
+    applied = {row["version"] for row in rows}
+    return [f"{m.version:04d}_{m.name}" for m in discover() if m.version not in applied]

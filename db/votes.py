@@ -25,8 +25,13 @@ COLUMNS = (
     "v.id, v.vote_id, v.chamber, v.congress, v.session, v.number, v.voted_at, v.question,"
     " v.vote_type, v.category, v.result, v.requires, v.bill_id, v.bill_key,"
     " v.nomination_number, v.nomination_title, v.source_url, v.dataset_id, v.source_file,"
+    " v.result_text, v.subject, v.amendment_type, v.amendment_number, v.amendment_purpose,"
+    " v.amendment_author, v.treaty_title, v.treaty_congress, v.treaty_number, v.target,"
     " v.created_at, v.updated_at"
 )
+
+# What a vote was on (`votes.target`, computed from the stored columns; docs/votes.md).
+TARGETS = ("bill", "amendment", "nomination", "treaty", "election", "other")
 
 _DATE = (("v.voted_at", "timestamptz"), ("v.id", "bigint"))
 
@@ -39,9 +44,26 @@ ORDERINGS = {
 # Calendar dates of votes are those of Washington, where Congress sits.
 CAPITAL_TIME_ZONE = "America/New_York"
 
+STANDARD_LABELS = {"yea": "Yea", "nay": "Nay", "present": "Present", "not_voting": "Not Voting"}
+# The option label as published; where the source gave only a code (Voteview) or the row
+# predates labels, the standard label of the normalised position.
+OPTION = (
+    "coalesce(vp.option, CASE vp.position "
+    + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in STANDARD_LABELS.items())
+    + " END)"
+)
+# The state as published, or where the record gave none (a placeholder such as `XX`, or
+# the Vice President), the state of the member's term that covers the vote's date.
+STATE = (
+    "coalesce(vp.state, (SELECT t.state FROM votes tv JOIN legislator_terms t"
+    " ON t.legislator_id = vp.legislator_id AND t.chamber = tv.chamber"
+    f" AND (tv.voted_at AT TIME ZONE '{CAPITAL_TIME_ZONE}')::date"
+    " BETWEEN t.start_date AND t.end_date"
+    " WHERE tv.id = vp.vote_id ORDER BY t.start_date DESC LIMIT 1))"
+)
 POSITION_COLUMNS = (
-    "vp.id, vp.vote_id, vp.legislator_id, vp.member_id, vp.position, vp.party, vp.state,"
-    " vp.created_at, vp.updated_at"
+    f"vp.id, vp.vote_id, vp.legislator_id, vp.member_id, vp.position, {OPTION} AS option,"
+    f" vp.party, {STATE} AS state, vp.state AS published_state, vp.created_at, vp.updated_at"
 )
 BY_MEMBER = Ordering("member", (("vp.member_id", "text"), ("vp.id", "bigint")))
 NEWEST_VOTE_FIRST = Ordering(
@@ -59,6 +81,7 @@ class VoteFilter:
     date_to: date | None = None
     bill: str | None = None
     result: str | None = None
+    target: str | None = None
     updated_since: datetime | None = None
 
 
@@ -87,6 +110,8 @@ def listing(f: VoteFilter) -> Listing:
         )
     if f.result is not None:
         where.append(f"lower(v.result) = lower({p.add(f.result)})")
+    if f.target is not None:
+        where.append(f"v.target = {p.add(f.target)}")
     if f.updated_since is not None:
         where.append(f"v.updated_at > {p.add(f.updated_since)}")
     return Listing(COLUMNS, "votes v", tuple(where), tuple(p.values))
@@ -119,6 +144,7 @@ class PositionFilter:
     """Conditions on the positions taken in one vote."""
 
     position: str | None = None
+    option: str | None = None
     party: str | None = None
     state: str | None = None
 
@@ -131,8 +157,10 @@ def positions_listing(f: PositionFilter) -> Listing:
         where.append(f"vp.position = {p.add(f.position)}")
     if f.party is not None:
         where.append(f"vp.party = {p.add(f.party)}")
+    if f.option is not None:
+        where.append(f"{OPTION} = {p.add(f.option)}")
     if f.state is not None:
-        where.append(f"vp.state = {p.add(f.state)}")
+        where.append(f"{STATE} = {p.add(f.state)}")
     return Listing(POSITION_COLUMNS, "vote_positions vp", tuple(where), tuple(p.values))
 
 
@@ -193,6 +221,21 @@ async def totals(db: Executor, vote_ids: Sequence[int]) -> dict[int, list[asyncp
         " FROM vote_positions vp WHERE vp.vote_id = ANY($1)"
         " GROUP BY GROUPING SETS ((vp.vote_id), (vp.vote_id, vp.party))"
         " ORDER BY vp.vote_id, GROUPING(vp.party) DESC, vp.party NULLS LAST",
+        vote_ids,
+    )
+    grouped: dict[int, list[asyncpg.Record]] = {i: [] for i in vote_ids}
+    for row in rows:
+        grouped[row["vote_id"]].append(row)
+    return grouped
+
+
+async def option_totals(db: Executor, vote_ids: Sequence[int]) -> dict[int, list[asyncpg.Record]]:
+    """Per vote, one (option, position, count) row per published option that some member
+    chose, most chosen first, then by label. One statement for all the votes."""
+    rows = await db.fetch(
+        f"SELECT vp.vote_id, {OPTION} AS option, vp.position, count(*) AS count"
+        " FROM vote_positions vp WHERE vp.vote_id = ANY($1)"
+        " GROUP BY vp.vote_id, 2, vp.position ORDER BY vp.vote_id, count(*) DESC, 2, 3",
         vote_ids,
     )
     grouped: dict[int, list[asyncpg.Record]] = {i: [] for i in vote_ids}

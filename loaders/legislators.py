@@ -20,6 +20,7 @@ class LegislatorLoaders:
         self.term_count = keyed(partial(sql.term_counts, db))
         self.current_term = keyed(partial(sql.current_terms, db))
         self.social_accounts = keyed(partial(sql.social_accounts, db))
+        self.party_affiliations = keyed(partial(sql.party_affiliations, db))
 
     async def page(self, f: sql.LegislatorFilter, order: str, window: Window) -> Page:
         """One page of the root `legislators` list."""

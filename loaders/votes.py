@@ -20,6 +20,7 @@ class VoteLoaders:
         self.by_id = keyed(partial(sql.by_ids, db))
         self.by_vote_id = keyed(partial(sql.by_vote_ids, db))
         self.totals = keyed(partial(sql.totals, db))
+        self.option_totals = keyed(partial(sql.option_totals, db))
         self.positions = grouped(partial(sql.position_pages, db))
         self.position_count = grouped(partial(sql.position_counts, db))
         self.statements = grouped(partial(sql.statement_pages, db))

@@ -529,12 +529,14 @@ class BillQueries:
         )
         return connection(page, Bill.from_row, lambda: loaders.total(conditions))
 
-    @strawberry.field(description="One bill by natural key; NOT_FOUND if there is none.")
+    @strawberry.field(
+        description="One bill by natural key; null, with a NOT_FOUND error, if there is none."
+    )
     async def bill(
         self,
         info: Info,
         bill_id: Annotated[str, strawberry.argument(description="A bill id such as `hr1470-117`.")],
-    ) -> Bill:
+    ) -> Bill | None:
         key = parse_bill_id(bill_id)
         row = await info.context.loaders.bills.by_bill_id.load(key)
         if row is None:

@@ -231,14 +231,16 @@ class CommitteeQueries:
         )
         return connection(page, Committee.from_row, lambda: loaders.total(conditions))
 
-    @strawberry.field(description="One committee by thomas code; NOT_FOUND if there is none.")
+    @strawberry.field(
+        description="One committee by thomas code; null, with a NOT_FOUND error, if none."
+    )
     async def committee(
         self,
         info: Info,
         thomas_id: Annotated[
             str, strawberry.argument(description="A thomas code such as `HSJU` or `HSJU08`.")
         ],
-    ) -> Committee:
+    ) -> Committee | None:
         row = await info.context.loaders.committees.by_thomas_id.load(thomas_id)
         if row is None:
             raise NotFound(f"no committee with thomas id {thomas_id!r}")

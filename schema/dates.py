@@ -1,6 +1,6 @@
 """Dates whose precision is known: a day, a month, a year, or nothing at all."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import Enum
 
 import strawberry
@@ -61,3 +61,27 @@ class DateRange:
         if self.start and self.end and self.end < self.start:
             raise BadUserInput(f"date range ends ({self.end}) before it starts ({self.start})")
         return self
+
+
+def parse_datetime(value: object) -> datetime:
+    """An ISO 8601 date and time (`datetime.fromisoformat`) that PostgreSQL's timestamptz can
+    take: its instant must fall within years 1-9999 in UTC too, so `0001-01-01T00:00:00+14:00`
+    (year 0 in UTC) is refused. ValueError, which GraphQL reports as BAD_USER_INPUT, otherwise.
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"a DateTime is an ISO 8601 string, not {type(value).__name__}")
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is not None:
+        try:
+            parsed.astimezone(UTC)
+        except OverflowError as error:
+            raise ValueError(f"{value!r} is outside years 1-9999 in UTC") from error
+    return parsed
+
+
+DateTime = strawberry.scalar(
+    name="DateTime",
+    description="Date with time (isoformat)",
+    serialize=datetime.isoformat,
+    parse_value=parse_datetime,
+)

@@ -1,4 +1,9 @@
-"""Client-facing errors, each with a stable `extensions.code`, and the masking of the rest."""
+"""Client-facing errors, each with a stable `extensions.code`, and the masking of the rest.
+
+Database faults are coded, not masked: `UNAVAILABLE` (unreachable, or no pooled connection
+free in time) and `TIMEOUT` (a statement stopped by `statement_timeout`), each with
+`extensions.retryAfter` in seconds; the endpoint answers them with HTTP 503 and `Retry-After`.
+"""
 
 import logging
 from typing import Any
@@ -6,12 +11,15 @@ from typing import Any
 from graphql import GraphQLError
 
 from db.pagination import CursorError
+from db.pool import StatementTimeout, Unavailable
 
 logger = logging.getLogger("redress.errors")
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
 NOT_FOUND = "NOT_FOUND"
 INTERNAL = "INTERNAL"
+UNAVAILABLE = "UNAVAILABLE"
+TIMEOUT = "TIMEOUT"
 
 
 class ApiError(Exception):
@@ -44,6 +52,18 @@ def classify(error: GraphQLError) -> None:
         extensions = {**extensions, **original.extensions, "code": original.code}
     elif isinstance(original, CursorError):
         extensions["code"] = BAD_USER_INPUT
+    elif isinstance(original, Unavailable | StatementTimeout):
+        timed_out = isinstance(original, StatementTimeout)
+        logger.warning("database fault at %s: %s", error.path, original)
+        error.message = (
+            "the database stopped this query: it ran too long; retry later or ask for less"
+            if timed_out
+            else "the database is unavailable; retry later"
+        ) + f" (Retry-After: {original.retry_after} s)"
+        extensions = {
+            "code": TIMEOUT if timed_out else UNAVAILABLE,
+            "retryAfter": original.retry_after,
+        }
     elif original is None or error.path is None or isinstance(original, GraphQLError):
         # Parse, validation and variable errors: the document itself is at fault.
         extensions.setdefault("code", BAD_USER_INPUT)

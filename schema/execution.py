@@ -35,8 +35,8 @@ from graphql import (
     Undefined,
     is_leaf_type,
 )
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+from schema.compat import GraphQLCoreConverter, StrawberryGraphQLCoreExecutionContext
 
 _MISSING = object()
 Plan = Callable[[Any], Any]

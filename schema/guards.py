@@ -8,7 +8,8 @@ response carries `extensions.cost`: what the query asked for and the per-query l
 Strings holding NUL, which PostgreSQL text cannot store, are refused as BAD_USER_INPUT.
 """
 
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -27,9 +28,9 @@ from graphql import (
 )
 from starlette.config import Config
 from strawberry.extensions import MaxTokensLimiter, SchemaExtension
-from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 
+from schema.compat import validate_document
 from schema.cost import alias_count, query_cost, query_depth
 
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
@@ -46,7 +47,7 @@ class Limits:
     max_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 2000
-    max_cost: int = 50_000
+    max_cost: int = 20_000  # measured peak memory: docs/limits.md
 
 
 def load_limits(env_file: str | None = None) -> Limits:
@@ -245,3 +246,26 @@ class QueryGuards(SchemaExtension):
                 )
             )
         return errors
+
+
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
+
+
+def without_suggestions(errors: Iterable[GraphQLError] | None) -> None:
+    """Removes graphql-core's "Did you mean ...?" hints from the messages of `errors`."""
+    for error in errors or ():
+        error.message = _SUGGESTION.sub("", error.message)
+
+
+class HideSuggestions(SchemaExtension):
+    """Drops "Did you mean 'name'?" from validation and variable errors: with introspection
+    off (production), those hints would reveal the schema field by field."""
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        without_suggestions(self.execution_context.pre_execution_errors)
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        without_suggestions(result.errors if result is not None else None)

@@ -327,7 +327,9 @@ class IncidentQueries:
         return connection(page, Incident.from_row, lambda: loaders.total(conditions))
 
     @strawberry.field(
-        description="One incident by the key its dataset gives it; NOT_FOUND if there is none."
+        description=(
+            "One incident by the key its dataset gives it; null, with a NOT_FOUND error, if none."
+        )
     )
     async def incident(
         self,
@@ -335,7 +337,7 @@ class IncidentQueries:
         external_key: Annotated[
             str, strawberry.argument(description="The incident's `externalKey`, exactly.")
         ],
-    ) -> Incident:
+    ) -> Incident | None:
         row = await info.context.loaders.incidents.by_external_key.load(external_key)
         if row is None:
             raise NotFound(f"no incident with external key {external_key!r}")

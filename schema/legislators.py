@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from db.legislators import LegislatorFilter as LegislatorConditions
+from db.legislators import term_role
 from schema.arguments import After, Before, First, Last
 from schema.context import Info
 from schema.enums import Chamber
@@ -39,11 +40,71 @@ class LegislatorOrder(Enum):
     )
 
 
-@strawberry.type(description="A legislator's name in its parts.")
+@strawberry.enum(description="The seat a term held in Congress.")
+class TermRole(Enum):
+    REPRESENTATIVE = strawberry.enum_value(
+        "representative", description="A Representative of a state, with a floor vote."
+    )
+    SENATOR = strawberry.enum_value("senator", description="A Senator, with a floor vote.")
+    DELEGATE = strawberry.enum_value(
+        "delegate",
+        description="A Delegate to the House from a territory or the District of Columbia "
+        "(or from a territory before its statehood); no vote on passage.",
+    )
+    RESIDENT_COMMISSIONER = strawberry.enum_value(
+        "resident_commissioner",
+        description="The Resident Commissioner of Puerto Rico (or of the Philippines, "
+        "1907-1946); no vote on passage.",
+    )
+
+
+@strawberry.enum(description="Which kind of source the legislator's record comes from.")
+class LegislatorSource(Enum):
+    CONGRESS_LEGISLATORS = strawberry.enum_value(
+        "congress-legislators",
+        description="The unitedstates/congress-legislators files: a full record.",
+    )
+    VOTEVIEW_MEMBERS = strawberry.enum_value(
+        "voteview-members",
+        description="Only a Voteview members file named this member: ids and `LAST, First`.",
+    )
+    ROLL_CALL = strawberry.enum_value(
+        "roll-call",
+        description="Only a roll call named this member: its id (bioguide in the House, LIS "
+        "in the Senate) and the name it printed, if any.",
+    )
+    SPEECH = strawberry.enum_value(
+        "speech",
+        description="Only a Congressional Record speech named this member: the bioguide id "
+        "and the speaker as printed (`Mr. DeLAY`).",
+    )
+
+
+@strawberry.type(description="A party held for part (or all) of a term.")
+class PartyAffiliation:
+    party: str = strawberry.field(description="The party, e.g. `Democrat`.")
+    caucus: str | None = strawberry.field(
+        description="The party caucused with, when not the party itself (independents)."
+    )
+    start: date = strawberry.field(description="First day with this affiliation.")
+    end: date = strawberry.field(description="Last day with this affiliation.")
+
+
+@strawberry.type(
+    description="A legislator's name in its parts, as the source of the record gives it: a "
+    "former member known only from a roll call, Voteview or a speech may have only some parts."
+)
 class LegislatorName:
-    first: str = strawberry.field(description="First name.")
+    first: str | None = strawberry.field(description="First name, when published.")
     middle: str | None = strawberry.field(description="Middle name or initial.")
-    last: str = strawberry.field(description="Last name.")
+    last: str | None = strawberry.field(
+        description="Last name, when published (Voteview's upper case kept, e.g. `SANDERS`)."
+    )
+    published: str | None = strawberry.field(
+        description="The name exactly as the source that named a former member printed it "
+        "(`Mr. DeLAY`, `Johnson (LA)`, `SANDERS, Bernard`); null for congress-legislators "
+        "records, which give the parts."
+    )
     suffix: str | None = strawberry.field(description="Suffix such as Jr. or III.")
     nickname: str | None = strawberry.field(description="The name they go by, if different.")
     official_full: str | None = strawberry.field(
@@ -53,14 +114,37 @@ class LegislatorName:
 
 @strawberry.type(description="One term in the House or the Senate.")
 class Term:
+    pk: strawberry.Private[int]
     chamber: Chamber = strawberry.field(description="The chamber served in.")
-    state: str = strawberry.field(description="Two-letter postal code of the state represented.")
+    state: str = strawberry.field(
+        description="Two-letter postal code of the state, territory or district represented "
+        "(`DC`, `PR`, ...)."
+    )
     district: int | None = strawberry.field(
-        description="House district (0 for at-large); null for senators."
+        description="House district as published: 0 for at-large (and for delegates and the "
+        "Resident Commissioner), -1 where historical data does not know it; null for senators."
     )
     senate_class: int | None = strawberry.field(description="Senate class (1, 2 or 3).")
     state_rank: str | None = strawberry.field(description="`junior` or `senior` senator.")
-    party: str = strawberry.field(description="Party during this term, e.g. `Democrat`.")
+    role: TermRole | None = strawberry.field(
+        description="The seat held: Representative, Senator, Delegate or Resident "
+        "Commissioner. Delegates and the Resident Commissioner are decided by the area "
+        "(territories, DC, PR) and, for a state that was a territory, by its admission date; "
+        "null when a term spans that date, so the status is not guessed (docs/members.md)."
+    )
+    has_floor_vote: bool | None = strawberry.field(
+        description="Whether the seat votes on passage: false for Delegates and the Resident "
+        "Commissioner (they may vote in the Committee of the Whole only); null when `role` "
+        "is null."
+    )
+    party: str = strawberry.field(
+        description="Party at the end of this term, e.g. `Democrat`; a member who changed "
+        "party during the term has the earlier parties in `partyAffiliations`."
+    )
+    caucus: str | None = strawberry.field(
+        description="The party caucused with at the end of the term, when not `party` "
+        "(independents, e.g. `Democrat` for Bernie Sanders)."
+    )
     start: date = strawberry.field(description="First day of the term.")
     end: date = strawberry.field(description="Last day of the term (may be in the future).")
     url: str | None = strawberry.field(description="Official website during this term.")
@@ -69,15 +153,41 @@ class Term:
     office: str | None = strawberry.field(description="Office room.")
     contact_form: str | None = strawberry.field(description="Web contact form.")
 
+    @strawberry.field(
+        description="The parties held during the term with their dates, as congress-legislators "
+        "publishes them when a member changed party or caucus mid-term (e.g. Jefferson Van "
+        "Drew, Democrat then Republican in 2019). A term without published affiliations gives "
+        "one: its party (and caucus) over the whole term."
+    )
+    async def party_affiliations(self, info: Info) -> list[PartyAffiliation]:
+        rows = await info.context.loaders.legislators.party_affiliations.load(self.pk)
+        if not rows:
+            return [
+                PartyAffiliation(
+                    party=self.party, caucus=self.caucus, start=self.start, end=self.end
+                )
+            ]
+        return [
+            PartyAffiliation(
+                party=r["party"], caucus=r["caucus"], start=r["start_date"], end=r["end_date"]
+            )
+            for r in rows
+        ]
+
     @classmethod
     def from_row(cls, row: Any) -> "Term":
+        role = term_role(row["chamber"], row["state"], row["start_date"], row["end_date"])
         return cls(
+            pk=row["id"],
             chamber=Chamber(row["chamber"]),
             state=row["state"],
             district=row["district"],
             senate_class=row["senate_class"],
             state_rank=row["state_rank"],
+            role=TermRole(role) if role else None,
+            has_floor_vote=None if role is None else role in ("representative", "senator"),
             party=row["party"],
+            caucus=row["caucus"],
             start=row["start_date"],
             end=row["end_date"],
             url=row["url"],
@@ -108,7 +218,10 @@ class SocialAccount:
 @strawberry.type(description="A current or former member of Congress.")
 class Legislator(Node):
     pk: strawberry.Private[int]
-    bioguide_id: str = strawberry.field(description="Bioguide id, e.g. `P000617`.")
+    bioguide_id: str | None = strawberry.field(
+        description="Bioguide id, e.g. `P000617`; null for a former senator known only from a "
+        "Senate roll call (by `lisId`) or a Voteview member published without one."
+    )
     lis_id: str | None = strawberry.field(description="Senate LIS id, e.g. `S428`.")
     icpsr_id: int | None = strawberry.field(description="ICPSR id, used by Voteview.")
     govtrack_id: int | None = strawberry.field(description="GovTrack id.")
@@ -120,6 +233,12 @@ class Legislator(Node):
     created_at: datetime = strawberry.field(description="When this record was first stored.")
     updated_at: datetime = strawberry.field(description="When this record last changed.")
     provenance: Provenance | None = strawberry.field(description=PROVENANCE_DESCRIPTION)
+    named_by: LegislatorSource = strawberry.field(
+        description="Which kind of source the record comes from: congress-legislators, or, for "
+        "a former member no congress-legislators file loaded holds, the Voteview members file, "
+        "roll call or speech that named them (`provenance` gives that file). A later "
+        "congress-legislators import upgrades the record in place."
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> "Legislator":
@@ -139,7 +258,9 @@ class Legislator(Node):
                 suffix=row["suffix"],
                 nickname=row["nickname"],
                 official_full=row["official_full_name"],
+                published=row["published_name"],
             ),
+            named_by=LegislatorSource(row["named_by"]),
             birthday=row["birthday"],
             gender=Gender(row["gender"]) if row["gender"] else None,
             created_at=row["created_at"],
@@ -337,14 +458,16 @@ class LegislatorQueries:
         )
         return connection(page, Legislator.from_row, lambda: loaders.total(conditions))
 
-    @strawberry.field(description="One legislator by bioguide id; NOT_FOUND if there is none.")
+    @strawberry.field(
+        description="One legislator by bioguide id; null, with a NOT_FOUND error, if none."
+    )
     async def legislator(
         self,
         info: Info,
         bioguide_id: Annotated[
             str, strawberry.argument(description="A bioguide id such as `P000617`.")
         ],
-    ) -> Legislator:
+    ) -> Legislator | None:
         row = await info.context.loaders.legislators.by_bioguide_id.load(bioguide_id)
         if row is None:
             raise NotFound(f"no legislator with bioguide id {bioguide_id!r}")

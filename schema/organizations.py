@@ -153,12 +153,14 @@ class OrganizationQueries:
         )
         return connection(page, Organization.from_row, lambda: loaders.total(conditions))
 
-    @strawberry.field(description="One organization by slug; NOT_FOUND if there is none.")
+    @strawberry.field(
+        description="One organization by slug; null, with a NOT_FOUND error, if there is none."
+    )
     async def organization(
         self,
         info: Info,
         slug: Annotated[str, strawberry.argument(description="A slug such as `reuters`.")],
-    ) -> Organization:
+    ) -> Organization | None:
         row = await info.context.loaders.organizations.by_slug.load(slug)
         if row is None:
             raise NotFound(f"no organization with slug {slug!r}")

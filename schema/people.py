@@ -140,12 +140,14 @@ class PersonQueries:
         )
         return connection(page, Person.from_row, lambda: loaders.total(conditions))
 
-    @strawberry.field(description="One person by slug; NOT_FOUND if there is none.")
+    @strawberry.field(
+        description="One person by slug; null, with a NOT_FOUND error, if there is none."
+    )
     async def person(
         self,
         info: Info,
         slug: Annotated[str, strawberry.argument(description="A slug such as `stephen-miller`.")],
-    ) -> Person:
+    ) -> Person | None:
         row = await info.context.loaders.people.by_slug.load(slug)
         if row is None:
             raise NotFound(f"no person with slug {slug!r}")

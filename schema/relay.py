@@ -3,6 +3,7 @@
 import asyncio
 import base64
 import binascii
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
@@ -11,6 +12,8 @@ import strawberry
 from db.pagination import Page, Window, read_cursor
 from schema.errors import BadUserInput
 
+_ROW_ID = re.compile(r"[1-9][0-9]{0,18}", re.ASCII)
+_TYPE_NAME = re.compile(r"[A-Z][A-Za-z]{0,63}", re.ASCII)
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
@@ -28,12 +31,21 @@ def to_global_id(type_name: str, pk: int) -> strawberry.ID:
 
 
 def from_global_id(global_id: str) -> tuple[str, int]:
-    """The type name and row id inside a global id, or BAD_USER_INPUT."""
+    """The type name and row id inside a global id, or BAD_USER_INPUT.
+
+    Only the one form `to_global_id` issues is accepted: padded base64 of `Type:n`, with `n`
+    in ASCII digits without sign or leading zero, from 1 to 2^63 - 1 (PostgreSQL's bigint).
+    So `Statement:+1`, `Statement:01` and Arabic-Indic digits name no record.
+    """
     try:
         type_name, _, pk = base64.b64decode(global_id, validate=True).decode().partition(":")
+        if not _ROW_ID.fullmatch(pk) or not _TYPE_NAME.fullmatch(type_name):
+            raise ValueError(f"{pk!r} is not a row id in canonical form")
         row_id = int(pk)
         if not 0 < row_id < 2**63:
             raise ValueError(f"row id {row_id} out of range")
+        if to_global_id(type_name, row_id) != global_id:
+            raise ValueError("not the canonical encoding")
         return type_name, row_id
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise BadUserInput(f"malformed id {global_id!r}", argument="id") from exc

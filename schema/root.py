@@ -1,5 +1,6 @@
 """The GraphQL schema: every domain's root fields, and error classification."""
 
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -9,6 +10,7 @@ from strawberry.types import ExecutionContext
 from schema.audit import AuditQueries
 from schema.bills import BillQueries
 from schema.committees import CommitteeQueries
+from schema.dates import DateTime
 from schema.errors import classify
 from schema.execution import PlainFieldExecution
 from schema.guards import Limits, guards, load_limits
@@ -62,6 +64,7 @@ def build_schema(limits: Limits | None = None, **options: Any) -> RedressSchema:
         mutation=Mutation,
         extensions=extensions,
         execution_context_class=PlainFieldExecution,
+        scalar_overrides={datetime: DateTime},  # refuses instants timestamptz cannot hold
         **options,
     )
 

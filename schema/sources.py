@@ -166,12 +166,14 @@ class SourceQueries:
         )
         return connection(page, Source.from_row, lambda: loaders.total(conditions))
 
-    @strawberry.field(description="One source by URL; NOT_FOUND if there is none.")
+    @strawberry.field(
+        description="One source by URL; null, with a NOT_FOUND error, if there is none."
+    )
     async def source(
         self,
         info: Info,
         url: Annotated[str, strawberry.argument(description="The source's URL, exactly.")],
-    ) -> Source:
+    ) -> Source | None:
         row = await info.context.loaders.sources.by_url.load(url)
         if row is None:
             raise NotFound(f"no source with url {url!r}")

@@ -330,7 +330,10 @@ class StatementQueries:
         return connection(page, Statement.from_row, lambda: loaders.total(conditions))
 
     @strawberry.field(
-        description="One statement by the key its curated file gives it; NOT_FOUND if none."
+        description=(
+            "One statement by the key its curated file gives it; null, with a NOT_FOUND error,"
+            " if none."
+        )
     )
     async def statement(
         self,
@@ -338,7 +341,7 @@ class StatementQueries:
         external_key: Annotated[
             str, strawberry.argument(description="The statement's `externalKey`, exactly.")
         ],
-    ) -> Statement:
+    ) -> Statement | None:
         row = await info.context.loaders.statements.by_external_key.load(external_key)
         if row is None:
             raise NotFound(f"no statement with external key {external_key!r}")

@@ -189,7 +189,9 @@ class TopicQueries:
         )
         return connection(page, Topic.from_row, lambda: loaders.total(conditions))
 
-    @strawberry.field(description="One topic by slug; NOT_FOUND if there is none.")
+    @strawberry.field(
+        description="One topic by slug; null, with a NOT_FOUND error, if there is none."
+    )
     async def topic(
         self,
         info: Info,
@@ -197,7 +199,7 @@ class TopicQueries:
             str,
             strawberry.argument(description="A slug such as `qualified-immunity-for-ice-agents`."),
         ],
-    ) -> Topic:
+    ) -> Topic | None:
         row = await info.context.loaders.topics.by_slug.load(slug)
         if row is None:
             raise NotFound(f"no topic with slug {slug!r}")

@@ -6,6 +6,8 @@ from db.search import prefix_query
 from schema.errors import BadUserInput
 
 _STATE = re.compile(r"^[A-Z]{2}$")
+MAX_SEARCH_CHARS = 200
+MAX_SEARCH_TERMS = 16
 
 
 def state_code(value: str | None, argument: str = "state") -> str | None:
@@ -21,9 +23,21 @@ def state_code(value: str | None, argument: str = "state") -> str | None:
 
 
 def search_words(value: str | None, argument: str) -> str | None:
-    """Search text that has at least one word, or BAD_USER_INPUT."""
+    """Search text that has at least one word, at most `MAX_SEARCH_CHARS` characters and
+    `MAX_SEARCH_TERMS` words, or BAD_USER_INPUT: the cost of a full-text match grows with
+    both (docs/limits.md)."""
     if value is None:
         return None
+    if len(value) > MAX_SEARCH_CHARS:
+        raise BadUserInput(
+            f"`{argument}` is {len(value)} characters long; the limit is {MAX_SEARCH_CHARS}",
+            argument=argument,
+        )
+    terms = len(value.split())
+    if terms > MAX_SEARCH_TERMS:
+        raise BadUserInput(
+            f"`{argument}` has {terms} words; the limit is {MAX_SEARCH_TERMS}", argument=argument
+        )
     if prefix_query(value) is None:
         raise BadUserInput(f"`{argument}` has no words to search for", argument=argument)
     return value

@@ -55,6 +55,30 @@ class VotePositionValue(Enum):
     NAY = strawberry.enum_value("nay", description="Nay, or No.")
     PRESENT = strawberry.enum_value("present", description="Present, without voting.")
     NOT_VOTING = strawberry.enum_value("not_voting", description="Did not vote.")
+    CANDIDATE = strawberry.enum_value(
+        "candidate",
+        description="Voted for a candidate in an election (Speaker); `candidate` names them.",
+    )
+    OTHER = strawberry.enum_value(
+        "other",
+        description="An option of no known kind; `option` holds it as published.",
+    )
+
+
+@strawberry.enum(description="What a vote was on (see docs/votes.md).")
+class VoteTarget(Enum):
+    BILL = strawberry.enum_value("bill", description="A bill or resolution (`bill`).")
+    AMENDMENT = strawberry.enum_value(
+        "amendment", description="An amendment (`amendment`), not its bill's passage."
+    )
+    NOMINATION = strawberry.enum_value("nomination", description="A nomination (`nomination`).")
+    TREATY = strawberry.enum_value("treaty", description="A treaty (`treaty`).")
+    ELECTION = strawberry.enum_value(
+        "election", description="An election, such as of the Speaker; options are candidates."
+    )
+    OTHER = strawberry.enum_value(
+        "other", description="Anything else: a quorum call, a motion to adjourn..."
+    )
 
 
 @strawberry.enum(description="Sort orders for votes.")
@@ -64,6 +88,52 @@ class VoteOrder(Enum):
     UPDATED_AT = strawberry.enum_value(
         "updated", description="Oldest change first: for incremental sync."
     )
+
+
+@strawberry.type(description="The treaty a vote was on, as the vote record gives it.")
+class Treaty:
+    title: str | None = strawberry.field(description="The treaty's title, when given.")
+    congress: int | None = strawberry.field(
+        description="For an amendment to a treaty: the congress unitedstates/congress gives,"
+        " which is the vote's congress, not necessarily the treaty document's (S.Amdt. 924 of"
+        " s207-116.2019 amends Treaty Doc. 113-4 and gives 116)."
+    )
+    number: str | None = strawberry.field(
+        description="For an amendment to a treaty: the treaty document's number, e.g. `4`."
+    )
+
+
+@strawberry.type(description="The amendment a vote was on.")
+class Amendment:
+    bill_pk: strawberry.Private[int | None]
+    number: int = strawberry.field(
+        description="Its number: the Senate amendment number (S.Amdt. 14), or in the House"
+        " the amendment's serial number within its bill."
+    )
+    type: str = strawberry.field(
+        description="Its kind as published: `s` (a Senate amendment) or `h-bill` (a House"
+        " amendment numbered within its bill)."
+    )
+    purpose: str | None = strawberry.field(description="Its purpose (Senate amendments).")
+    author: str | None = strawberry.field(
+        description="Its author as the House Clerk gives it, e.g. `Crane of Arizona Amendment"
+        " No. 2` (House amendments)."
+    )
+    bill_id: str | None = strawberry.field(
+        description="The natural key of the bill it amends, even when the bill is not stored."
+    )
+    treaty: Treaty | None = strawberry.field(description="The treaty it amends, or null.")
+
+    @strawberry.field(description="The bill it amends, or null when none is stored.")
+    async def bill(self, info: Info) -> Bill | None:
+        return await Bill.load(info, self.bill_pk) if self.bill_pk else None
+
+
+@strawberry.type(description="How many members chose one published option.")
+class OptionTotal:
+    option: str = strawberry.field(description="The option as published, e.g. `Aye`, `Jeffries`.")
+    position: VotePositionValue = strawberry.field(description="Its normalised position.")
+    count: int = strawberry.field(description="Members who chose it.")
 
 
 @strawberry.type(description="The nomination a vote was on.")
@@ -119,19 +189,48 @@ class VotePositionFilter:
     position: VotePositionValue | None = strawberry.field(
         default=None, description="Only members who voted this way."
     )
+    option: str | None = strawberry.field(
+        default=None,
+        description="Only members who chose this option, exactly as published (`Aye`,"
+        " `Johnson (LA)`).",
+    )
     party: str | None = strawberry.field(
         default=None, description="Only this party, as the vote record gives it (`D`, `R`, `I`)."
     )
     state: str | None = strawberry.field(
-        default=None, description="Only this state's members (two-letter code)."
+        default=None,
+        description="Only this state's members (two-letter code), as `VotePosition.state`.",
     )
 
     def conditions(self) -> PositionConditions:
         return PositionConditions(
             position=str(self.position.value) if self.position else None,
+            option=self.option,
             party=self.party,
             state=state_code(self.state),
         )
+
+
+def _treaty(row: Any) -> Treaty | None:
+    if row["treaty_title"] is None and row["treaty_number"] is None:
+        return None
+    return Treaty(
+        title=row["treaty_title"], congress=row["treaty_congress"], number=row["treaty_number"]
+    )
+
+
+def _amendment(row: Any) -> Amendment | None:
+    if row["amendment_number"] is None:
+        return None
+    return Amendment(
+        bill_pk=row["bill_id"],
+        number=row["amendment_number"],
+        type=row["amendment_type"],
+        purpose=row["amendment_purpose"],
+        author=row["amendment_author"],
+        bill_id=row["bill_key"],
+        treaty=_treaty(row),
+    )
 
 
 @strawberry.type(description="A roll-call vote in the House or the Senate.")
@@ -151,7 +250,23 @@ class Vote(Node):
     category: str | None = strawberry.field(
         description="The source's category, e.g. `passage` or `nomination`."
     )
-    result: str | None = strawberry.field(description="The result, e.g. `Passed`.")
+    result: str | None = strawberry.field(
+        description="The result as published, e.g. `Passed`, or the elected candidate's name"
+        " (`Johnson (LA)`)."
+    )
+    result_text: str | None = strawberry.field(
+        description="The result's full published text, e.g. `Bill Passed (50-50, Vice"
+        " President of the United States, voted Yea)`."
+    )
+    subject: str | None = strawberry.field(
+        description="The record's own title for what was voted on, e.g. `Cornyn Amdt. No. 14`."
+    )
+    target: VoteTarget = strawberry.field(
+        description="What the vote was on: an amendment vote is on the amendment, not on"
+        " its bill's passage."
+    )
+    amendment: Amendment | None = strawberry.field(description="The amendment voted on, or null.")
+    treaty: Treaty | None = strawberry.field(description="The treaty voted on, or null.")
     requires: str | None = strawberry.field(description="The majority required, e.g. `1/2`.")
     source_url: str | None = strawberry.field(description="The official record of the vote.")
     nomination: Nomination | None = strawberry.field(
@@ -182,6 +297,11 @@ class Vote(Node):
             result=row["result"],
             requires=row["requires"],
             source_url=row["source_url"],
+            result_text=row["result_text"],
+            subject=row["subject"],
+            target=VoteTarget(row["target"]),
+            amendment=_amendment(row),
+            treaty=_treaty(row),
             nomination=Nomination(number=row["nomination_number"], title=row["nomination_title"])
             if row["nomination_number"]
             else None,
@@ -204,6 +324,19 @@ class Vote(Node):
     async def totals(self, info: Info) -> VoteTotals:
         rows = await info.context.loaders.votes.totals.load(self.pk)
         return VoteTotals.from_rows(rows or [])
+
+    @strawberry.field(
+        description="One row per published option that some member chose, most chosen first"
+        " (then by label): `Yea`/`Aye` stay apart, and each candidate has a row."
+    )
+    async def option_totals(self, info: Info) -> list[OptionTotal]:
+        rows = await info.context.loaders.votes.option_totals.load(self.pk)
+        return [
+            OptionTotal(
+                option=r["option"], position=VotePositionValue(r["position"]), count=r["count"]
+            )
+            for r in rows or []
+        ]
 
     @strawberry.field(description="How each member voted, by member id.")
     def positions(
@@ -270,9 +403,24 @@ class Vote(Node):
 class VotePosition:
     vote_pk: strawberry.Private[int]
     legislator_pk: strawberry.Private[int | None]
-    position: VotePositionValue = strawberry.field(description="How they voted.")
+    position: VotePositionValue = strawberry.field(
+        description="How they voted, normalised: Yea, Aye, Yes and Guilty are YEA; Nay, No and"
+        " Not Guilty are NAY; a name in an election is CANDIDATE."
+    )
+    option: str = strawberry.field(
+        description="The option as the vote record published it: `Yea`, `Aye`, `Guilty`,"
+        " `Johnson (LA)`. Where the source publishes a code rather than a label (Voteview),"
+        " the standard label of `position` (`Yea`, `Nay`, `Present`, `Not Voting`)."
+    )
+    candidate: str | None = strawberry.field(
+        description="In an election, the candidate they voted for, as published; else null."
+    )
     party: str | None = strawberry.field(description="Their party as the vote record gives it.")
-    state: str | None = strawberry.field(description="Their state as the vote record gives it.")
+    state: str | None = strawberry.field(
+        description="Their state as the vote record gives it. Where the record gives none"
+        " (the placeholder `XX` for delegates in Committee of the Whole votes), the state of"
+        " their term that covers the vote's date; null if no such term is stored."
+    )
     member_id: str = strawberry.field(
         description="Their id in the vote record: bioguide id (House) or LIS id (Senate)."
     )
@@ -289,6 +437,8 @@ class VotePosition:
             vote_pk=row["vote_id"],
             legislator_pk=pk,
             position=VotePositionValue(row["position"]),
+            option=row["option"],
+            candidate=row["option"] if row["position"] == "candidate" else None,
             party=row["party"],
             state=row["state"],
             member_id=row["member_id"],
@@ -315,6 +465,9 @@ class VoteFilter:
     result: str | None = strawberry.field(
         default=None, description="Only this result, e.g. `Passed` (any letter case)."
     )
+    target: VoteTarget | None = strawberry.field(
+        default=None, description="Only votes on this kind of thing (e.g. AMENDMENT)."
+    )
     updated_since: datetime | None = strawberry.field(
         default=None, description="Only records changed after this time (for incremental sync)."
     )
@@ -328,6 +481,7 @@ class VoteFilter:
             date_to=dates.end,
             bill=parse_bill_id(self.bill, "bill") if self.bill is not None else None,
             result=self.result,
+            target=str(self.target.value) if self.target else None,
             updated_since=self.updated_since,
         )
 
@@ -357,14 +511,16 @@ class VoteQueries:
         )
         return connection(page, Vote.from_row, lambda: loaders.total(conditions))
 
-    @strawberry.field(description="One vote by natural key; NOT_FOUND if there is none.")
+    @strawberry.field(
+        description="One vote by natural key; null, with a NOT_FOUND error, if there is none."
+    )
     async def vote(
         self,
         info: Info,
         vote_id: Annotated[
             str, strawberry.argument(description="A vote id such as `h60-117.2021`.")
         ],
-    ) -> Vote:
+    ) -> Vote | None:
         key = parse_vote_id(vote_id)
         row = await info.context.loaders.votes.by_vote_id.load(key)
         if row is None:

@@ -46,7 +46,16 @@ def test_wrong_format_fails_naming_the_file(empty_url, monkeypatch, capsys):
     assert "not in the vote-json format" in err
 
 
-def test_a_directory_is_refused(empty_url, monkeypatch, capsys, tmp_path):
+def test_a_folder_with_nothing_to_import_is_refused(empty_url, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("DATABASE_URL", empty_url)
+    (tmp_path / "notes.txt").write_text("nothing here")
     assert main(["import", str(tmp_path)]) == 1
-    assert "is a directory" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"{tmp_path}: holds no file in a format this importer knows" in err
+
+
+def test_a_missing_path_is_refused(empty_url, monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", empty_url)
+    assert main(["import", str(tmp_path / "absent.xml"), str(HR1470)]) == 1
+    assert f"{tmp_path / 'absent.xml'}: does not exist" in capsys.readouterr().err
+    assert asyncio.run(_count(empty_url, "bills")) == 0

@@ -14,7 +14,7 @@ def test_compose_file_runs_postgres_16_and_the_api_with_healthchecks():
     db, api = compose["services"]["db"], compose["services"]["api"]
     assert db["image"] == "postgres:16"
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
-    assert "/healthz" in " ".join(api["healthcheck"]["test"])
+    assert "/readyz" in " ".join(api["healthcheck"]["test"])
     assert api["depends_on"]["db"]["condition"] == "service_healthy"
     assert api["environment"]["DATABASE_URL"].startswith("postgresql://")
 

@@ -97,7 +97,7 @@ async def test_field_errors_keep_data_and_status_200(client):
     for accept in (JSON, GRAPHQL_RESPONSE):
         response = await post(client, {"query": query}, accept)
         assert response.status_code == 200
-        assert response.json()["data"] is None
+        assert response.json()["data"] == {"legislator": None}
         assert error_codes(response.json()) == ["NOT_FOUND"]
 
 
@@ -295,7 +295,9 @@ async def test_bad_input_gets_4xx_or_an_error_while_others_are_served(client):
     bad = [send(client, request) for _, request, _, _ in BAD_REQUESTS]
     answers = await asyncio.gather(*bad, *(good() for _ in range(10)))
     responses, counts = answers[: len(bad)], answers[len(bad) :]
-    assert counts == [537] * 10
+    # Every answer is the whole count (537 current members plus the former members the
+    # shipped roll calls, Voteview and speeches name: see docs/members.md).
+    assert counts == [await good()] * 10 and counts[0] > 537
     for (name, _, statuses, code), response in zip(BAD_REQUESTS, responses, strict=True):
         assert response.status_code in statuses, (name, response.status_code, response.text[:300])
         if code is not None:

@@ -144,7 +144,7 @@ def test_depth_and_aliases_are_measured_with_fragments_expanded():
 def test_limits_come_from_the_environment(monkeypatch):
     for name in LIMIT_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    assert load_limits() == Limits(max_depth=10, max_aliases=30, max_tokens=2000, max_cost=50_000)
+    assert load_limits() == Limits(max_depth=10, max_aliases=30, max_tokens=2000, max_cost=20_000)
     monkeypatch.setenv("REDRESS_MAX_DEPTH", "4")
     monkeypatch.setenv("REDRESS_MAX_ALIASES", "5")
     monkeypatch.setenv("REDRESS_MAX_TOKENS", "300")
@@ -182,10 +182,10 @@ async def test_every_response_reports_its_cost(api):
     assert "errors" not in body, body
     assert len(body["data"]["legislators"]["nodes"]) == 3
     assert body["extensions"]["cost"]["requested"] == 3 + 3 * 2
-    assert body["extensions"]["cost"]["limit"] == 50_000
+    assert body["extensions"]["cost"]["limit"] == 20_000
     failed = await graphql(api, "{ legislators { nope } }")
     assert error_codes(failed) == ["BAD_USER_INPUT"]
-    assert failed["extensions"]["cost"]["limit"] == 50_000
+    assert failed["extensions"]["cost"]["limit"] == 20_000
 
 
 async def test_cost_over_the_limit_is_refused_before_execution(api):
@@ -196,7 +196,7 @@ async def test_cost_over_the_limit_is_refused_before_execution(api):
     body = response.json()
     assert "data" not in body
     assert error_codes(body) == ["QUERY_TOO_COMPLEX"]
-    assert "110,100 nodes and the limit is 50,000" in body["errors"][0]["message"]
+    assert "110,100 nodes and the limit is 20,000" in body["errors"][0]["message"]
     assert body["errors"][0]["extensions"]["cost"] == 110_100
     assert body["extensions"]["cost"]["requested"] == 110_100
 
@@ -342,7 +342,7 @@ async def test_the_rate_limit_budget_joins_the_cost(database):
         body = await graphql(http, "{ legislators(first: 2) { totalCount } }")
     assert body["extensions"]["cost"] == {
         "requested": 2,
-        "limit": 50_000,
+        "limit": 20_000,
         "rateLimit": {"limit": 600, "remaining": 598, "resetSeconds": 41},
     }
 

@@ -8,6 +8,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from asgi_correlation_id import CorrelationIdMiddleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import Receive, Scope, Send
 
@@ -105,8 +106,10 @@ async def test_a_request_that_runs_too_long_gets_an_error_not_a_hang() -> None:
     async with client_of(RequestTimeout(hangs, seconds=0.05)) as http:
         response = await http.post("/graphql", json={"query": QUERY})
     assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"
     (error,) = response.json()["errors"]
-    assert error["extensions"] == {"code": "TIMEOUT", "timeoutSeconds": 0.05}
+    extensions = {k: v for k, v in error["extensions"].items() if k != "requestId"}
+    assert extensions == {"code": "TIMEOUT", "timeoutSeconds": 0.05, "retryAfter": 2}
 
 
 async def test_a_client_that_stalls_mid_body_gets_a_timeout(database: Database) -> None:
@@ -128,14 +131,13 @@ async def test_a_client_that_stalls_mid_body_gets_a_timeout(database: Database) 
 
 def test_the_pipeline_order(database: Database) -> None:
     plain = create_app(load_settings(), database=database)
-    assert [m.cls for m in plain.user_middleware] == [
-        RequestTimeout,
-        Authentication,
-        RateLimit,
-        BodySizeLimit,
-    ]
+    order = [m.cls for m in plain.user_middleware]
+    assert order[0] is CorrelationIdMiddleware  # outermost: every answer gets its request id
+    assert order[-4:] == [RequestTimeout, Authentication, RateLimit, BodySizeLimit]
     with_cors = create_app(replace(load_settings(), cors_origins=(ALLOWED,)), database=database)
-    assert with_cors.user_middleware[0].cls is CORSMiddleware
+    cors_order = [m.cls for m in with_cors.user_middleware]
+    assert cors_order[0] is CorrelationIdMiddleware
+    assert cors_order[-5] is CORSMiddleware  # outside the limits: preflights are not refused
 
 
 async def test_a_request_within_the_timeout_is_untouched(database: Database) -> None:

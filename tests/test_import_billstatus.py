@@ -85,7 +85,18 @@ async def test_child_rows_match_the_file(seeded_url, path):
         )
     )[0]
     assert row["cosponsors"] == len(cosponsors)
-    assert row["linked"] == len(cosponsors & BIOGUIDES)
+    # Linked: current members, and former members whom a shipped roll call, Voteview file or
+    # speech named (docs/members.md); the others stay unlinked until their member arrives.
+    known = {
+        r[0]
+        for r in await fetch(
+            seeded_url,
+            "SELECT bioguide_id FROM legislators WHERE bioguide_id = ANY($1)",
+            list(cosponsors),
+        )
+    }
+    assert cosponsors & BIOGUIDES <= known
+    assert row["linked"] == len(cosponsors & known)
     assert row["subjects"] == len(subjects)
     assert row["titles"] == len(titles)
     assert row["actions"] == len(actions)

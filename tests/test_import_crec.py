@@ -3,8 +3,9 @@
 Speech items per page: H6183 18, H6190 27, S8504-2 24. Those spoken by a presiding officer
 have no bioguide id (1, 2 and 11 of them), so 17, 25 and 13 statements are stored. Of the
 speakers only Mitch McConnell (M000355, 2 speeches on S8504-2) is in the current
-legislators file; the other 53 statements stay unresolved. The shipped template already
-holds these pages, so a first import runs on a database holding only the legislators.
+legislators file; the other 16 speakers (5, 6 and 5 per page; 53 statements) become
+legislator records named by their speech. The shipped template already holds these pages,
+so a first import runs on a database holding only the legislators.
 """
 
 import json
@@ -24,7 +25,7 @@ STATEMENTS = ROOT / "data/statements"
 H6183 = STATEMENTS / "CREC-2005-07-20-pt1-PgH6183.json"
 H6190 = STATEMENTS / "CREC-2005-07-20-pt1-PgH6190.json"
 S8504 = STATEMENTS / "CREC-2005-07-20-pt1-PgS8504-2.json"
-PAGES = {H6183: (17, 17), H6190: (25, 25), S8504: (13, 11)}  # (statements, unresolved)
+PAGES = {H6183: (17, 5), H6190: (25, 6), S8504: (13, 5)}  # (statements, new speakers)
 LEGISLATORS = ROOT / "data/legislators/legislators-current.yaml"
 
 
@@ -73,10 +74,11 @@ def test_detect():
 
 async def test_imports_each_speech_as_a_statement(empty_url):
     await load_files(empty_url, [LEGISLATORS])
-    for path, (stored, unresolved) in PAGES.items():
+    for path, (stored, speakers) in PAGES.items():
         summary = await run(empty_url, path)
         assert summary["statements"].inserted == stored
-        assert summary["statements"].unresolved == unresolved
+        assert summary["statements"].unresolved == 0
+        assert summary["legislators"].inserted == speakers
         assert summary["sources"].inserted == 1
         assert summary["statement_sources"].inserted == stored
     rows = await query(
@@ -87,7 +89,8 @@ async def test_imports_each_speech_as_a_statement(empty_url):
         " FROM statements s JOIN legislators l ON l.id = s.speaker_legislator_id"
         " JOIN statement_sources x ON x.statement_id = s.id"
         " JOIN sources src ON src.id = x.source_id"
-        " WHERE s.external_key LIKE 'crec:%' ORDER BY s.external_key",
+        " WHERE s.external_key LIKE 'crec:%' AND l.named_by = 'congress-legislators'"
+        " ORDER BY s.external_key",
     )
     assert [r["external_key"] for r in rows] == [
         "crec:CREC-2005-07-20-pt1-PgS8504-2:2",
@@ -116,7 +119,13 @@ async def test_imports_each_speech_as_a_statement(empty_url):
         "SELECT count(*) FROM statements WHERE external_key LIKE 'crec:%'"
         " AND speaker_legislator_id IS NULL AND speaker_bioguide_id IS NOT NULL",
     )
-    assert unresolved[0][0] == 53
+    assert unresolved[0][0] == 0
+    former = await query(
+        empty_url,
+        "SELECT count(DISTINCT l.id), count(*) FROM statements s"
+        " JOIN legislators l ON l.id = s.speaker_legislator_id WHERE l.named_by = 'speech'",
+    )
+    assert tuple(former[0]) == (16, 53)
 
 
 async def test_second_import_changes_nothing(fresh_url):
@@ -140,20 +149,36 @@ async def test_speeches_a_page_no_longer_has_are_removed(fresh_url, tmp_path):
     assert summary["statements"].unchanged == 16
 
 
-async def test_speakers_are_linked_after_a_legislators_import(empty_url):
+async def test_speakers_are_upgraded_in_place_by_a_legislators_import(empty_url):
     for path in PAGES:
         await run(empty_url, path)
     before = await query(
+        empty_url,
+        "SELECT l.id, l.published_name, l.named_by, l.source_file, count(s.id) AS speeches"
+        " FROM legislators l JOIN statements s ON s.speaker_legislator_id = l.id"
+        " WHERE l.bioguide_id = 'M000355' GROUP BY l.id",
+    )
+    assert [tuple(r)[1:] for r in before] == [
+        ("Mr. McCONNELL", "speech", "statements/CREC-2005-07-20-pt1-PgS8504-2.json", 2)
+    ]
+    unlinked = await query(
         empty_url, "SELECT count(*) FROM statements WHERE speaker_legislator_id IS NULL"
     )
-    assert before[0][0] == 55
+    assert unlinked[0][0] == 0
     await load_files(empty_url, [LEGISLATORS])
     after = await query(
         empty_url,
-        "SELECT speaker_bioguide_id, count(*) FROM statements"
-        " WHERE speaker_legislator_id IS NOT NULL GROUP BY 1",
+        "SELECT l.id, l.official_full_name, l.published_name, l.named_by, count(s.id)"
+        " FROM legislators l JOIN statements s ON s.speaker_legislator_id = l.id"
+        " WHERE l.bioguide_id = 'M000355' GROUP BY l.id",
     )
-    assert [tuple(r) for r in after] == [("M000355", 2)]
+    assert [tuple(r) for r in after] == [
+        (before[0]["id"], "Mitch McConnell", None, "congress-legislators", 2)
+    ]
+    speech_named = await query(
+        empty_url, "SELECT count(*) FROM legislators WHERE named_by = 'speech'"
+    )
+    assert speech_named[0][0] == 16
 
 
 async def assert_rejected(url: str, path: Path, record: str | None, problem: str) -> None:

@@ -1,7 +1,6 @@
 """Loading files: the whole shipped set is idempotent, re-imports remove what a file dropped,
 and a malformed file fails with ImportFailure naming it and writes nothing."""
 
-import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -10,12 +9,32 @@ import pytest
 
 from api.settings import ROOT
 from db.importers.errors import ImportFailure
-from db.load import load_files, load_shipped
+from db.importers.sources import expand
+from db.load import SHIPPED, load_files, load_shipped
 
 DATA = ROOT / "data"
 HR1470 = DATA / "bills/billstatus/BILLSTATUS-117hr1470.xml"
 H60 = DATA / "votes/uscongress/117/votes/2021/h60/data.json"
 CURATED = DATA / "curated/qualified-immunity-ice.yaml"
+
+
+def _xml_voters() -> int:
+    """Voters listed in the shipped data.xml files that have a data.json beside them."""
+    return sum(
+        len(ET.parse(xml).getroot().findall("voter"))
+        for xml in (DATA / "votes").rglob("data.xml")
+        if (xml.parent / "data.json").exists()
+    )
+
+
+def test_the_data_folder_holds_every_shipped_file():
+    found = expand([DATA])
+    assert {s.path for s in found.found} >= {DATA / name for name in SHIPPED}
+    assert not found.refused
+    assert {s.path.name for s in found.unread} == {
+        "README.md",
+        "congresstweets-accounts-LICENSE.txt",
+    }
 
 
 async def fetch(url: str, sql: str, *args):
@@ -54,8 +73,18 @@ async def test_loading_the_shipped_data_again_changes_nothing(fresh_url):
     # text_repairs counts values repaired while reading the data.json; it is not a table.
     assert set(changed) == {"text_repairs"}
     assert summary["bill_cosponsors"].unchanged == 494
-    # 1,495 from the five data.json votes and 72,000 from the Voteview S116 votes file.
-    assert summary["vote_positions"].unchanged == 1495 + 72_000
+    # Every position of every roll call once, plus once more for each vote shipped both as
+    # data.json and data.xml (the XML form describes the same positions).
+    positions = await fetch(fresh_url, "SELECT count(*) FROM vote_positions")
+    assert summary["vote_positions"].unchanged == positions[0][0] + _xml_voters()
+    assert positions[0][0] >= 1495 + 72_000
+    assert summary.skipped == {
+        str(DATA / "README.md"): "not a file type this importer reads",
+        str(DATA / "statements/congresstweets-accounts-LICENSE.txt"): (
+            "not a file type this importer reads"
+        ),
+    }
+    assert summary.refused == {}
     # The curated incident, 274 + 102 ICE rows (the same 274 deaths) and 61 CBP deaths.
     assert summary["incidents"].unchanged == 1 + 274 + 102 + 61
     # The 4 curated statements and the 17 + 25 + 13 Congressional Record speeches.
@@ -123,14 +152,6 @@ def _directory(name: str):
     return make
 
 
-def _vote_option(folder: Path) -> Path:
-    data = json.loads(H60.read_text())
-    data["votes"]["Maybe"] = data["votes"].pop("Nay")
-    path = folder / "data.json"
-    path.write_text(json.dumps(data))
-    return path
-
-
 CASES = {
     "truncated-xml": (_truncated(HR1470), "line ", "invalid XML"),
     "truncated-json": (_truncated(H60), "line ", "invalid JSON"),
@@ -154,7 +175,6 @@ CASES = {
         "bill HX 1470",
         "unknown bill type 'HX'",
     ),
-    "unknown-vote-option": (_vote_option, "vote h60-117.2021, option 'Maybe'", "unknown vote"),
     "unknown-chamber": (
         _text_edit(H60, '"chamber": "h"', '"chamber": "x"'),
         "vote h60-117.2021",
@@ -170,7 +190,7 @@ CASES = {
     "empty-xml": (_bytes("empty.xml", b""), None, "the file is empty"),
     "empty-json": (_bytes("empty.json", b"  \n"), None, "the file is empty"),
     "empty-yaml": (_bytes("empty.yaml", b""), None, "the file is empty"),
-    "directory": (_directory("folder.xml"), None, "is a directory"),
+    "empty-directory": (_directory("folder.xml"), None, "holds no file in a format"),
     "doctype": (
         _bytes(
             "bomb.xml",

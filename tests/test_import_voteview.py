@@ -30,8 +30,8 @@ FILES = (MEMBERS, ROLLCALLS, VOTES)
 LEGISLATORS = ROOT / "data/legislators/legislators-current.yaml"
 POSITIONS = 72_000
 PRESIDENT_ROWS = 285
-UNRESOLVED_MEMBERS = 32  # 102 senators, 70 of them in the current legislators file
-UNRESOLVED_POSITIONS = 22_275  # the positions of those 32 senators
+FORMER_SENATORS = 32  # 102 senators, 70 of them in the current legislators file
+FORMER_POSITIONS = 22_275  # the positions of those 32 senators
 
 
 async def run(url: str, path: Path) -> Summary:
@@ -84,14 +84,22 @@ async def test_imports_members_rollcalls_and_votes(empty_url):
     await load_files(empty_url, [LEGISLATORS])
     members, rollcalls, votes = await import_all(empty_url)
     assert members["voteview_members"].inserted == 103
-    assert members["voteview_members"].unresolved == UNRESOLVED_MEMBERS
+    # The 32 former senators become legislator records named by Voteview.
+    assert members["voteview_members"].unresolved == 0
+    assert members["legislators"].inserted == FORMER_SENATORS
     # Mark Kelly (K000377) has no ICPSR id in legislators-current.yaml; Voteview gives it.
     assert members["legislators"].updated == 1
     kelly = await query(empty_url, "SELECT icpsr_id FROM legislators WHERE bioguide_id = 'K000377'")
     assert kelly[0]["icpsr_id"] == 41905
     assert rollcalls["votes"].inserted == 720
     assert votes["vote_positions"].inserted == POSITIONS
-    assert votes["vote_positions"].unresolved == UNRESOLVED_POSITIONS
+    assert votes["vote_positions"].unresolved == 0
+    former = await query(
+        empty_url,
+        "SELECT count(*) FROM vote_positions p JOIN legislators l ON l.id = p.legislator_id"
+        " WHERE l.named_by = 'voteview-members'",
+    )
+    assert former[0][0] == FORMER_POSITIONS
     dataset = await query(
         empty_url, "SELECT license, attribution FROM datasets WHERE key = 'voteview'"
     )
@@ -180,19 +188,49 @@ async def test_second_import_changes_nothing(fresh_url):
     assert await snapshot(fresh_url) == before
 
 
-async def test_unresolved_members_are_linked_after_a_legislators_import(empty_url):
+async def test_every_member_becomes_a_legislator_and_is_upgraded_in_place(empty_url):
     members, _, votes = await import_all(empty_url)
-    assert members["voteview_members"].unresolved == 102
-    assert votes["vote_positions"].unresolved == POSITIONS
-    # The legislators import itself links the positions (voteview.resolve_icpsr).
+    # On an empty database each of the 102 senators becomes a record named by Voteview
+    # (the President does not), so every position is linked at once.
+    assert members["voteview_members"].unresolved == 0
+    assert members["legislators"].inserted == 102
+    assert votes["vote_positions"].unresolved == 0
+    grassley = await query(
+        empty_url,
+        "SELECT id, first_name, last_name, published_name, named_by, source_file"
+        " FROM legislators WHERE bioguide_id = 'G000386'",
+    )
+    # S116_members.csv: bioname "GRASSLEY, Charles Ernest", as published.
+    assert [tuple(r)[1:] for r in grassley] == [
+        (
+            "Charles Ernest",
+            "GRASSLEY",
+            "GRASSLEY, Charles Ernest",
+            "voteview-members",
+            "votes/voteview/S116_members.csv",
+        )
+    ]
+    # The legislators import upgrades the 70 current senators in place (same row, fuller
+    # data, congress-legislators provenance) and leaves the 32 former ones as they are.
     await load_files(empty_url, [LEGISLATORS])
     conn = await asyncpg.connect(empty_url)
     try:
-        linked = await conn.fetchval(
-            "SELECT count(*) FROM vote_positions WHERE legislator_id IS NOT NULL"
+        after = await conn.fetchrow(
+            "SELECT id, first_name, last_name, published_name, named_by, source_file"
+            " FROM legislators WHERE bioguide_id = 'G000386'"
         )
+        by_source = {
+            r["named_by"]: r["count"]
+            for r in await conn.fetch(
+                "SELECT named_by, count(*) FROM legislators GROUP BY named_by"
+            )
+        }
         unresolved = await conn.fetchval(
             "SELECT count(*) FROM vote_positions WHERE legislator_id IS NULL"
+        )
+        former = await conn.fetchval(
+            "SELECT count(*) FROM vote_positions p JOIN legislators l ON l.id = p.legislator_id"
+            " WHERE l.named_by = 'voteview-members'"
         )
         kelly = await conn.fetchval(
             "SELECT icpsr_id FROM legislators WHERE bioguide_id = 'K000377'"
@@ -201,8 +239,20 @@ async def test_unresolved_members_are_linked_after_a_legislators_import(empty_ur
             left = await voteview.resolve_icpsr(conn)
     finally:
         await conn.close()
-    assert linked == POSITIONS - UNRESOLVED_POSITIONS
-    assert unresolved == UNRESOLVED_POSITIONS
+    assert after["id"] == grassley[0]["id"]
+    # legislators-current.yaml: first Charles, middle E., last Grassley.
+    assert (after["first_name"], after["last_name"], after["published_name"]) == (
+        "Charles",
+        "Grassley",
+        None,
+    )
+    assert (after["named_by"], after["source_file"]) == (
+        "congress-legislators",
+        "legislators/legislators-current.yaml",
+    )
+    assert by_source == {"congress-legislators": 537, "voteview-members": FORMER_SENATORS}
+    assert unresolved == 0
+    assert former == FORMER_POSITIONS
     assert kelly == 41905
     assert left == 0  # nothing was left for a later call to link
 

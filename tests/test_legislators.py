@@ -49,8 +49,36 @@ async def test_name_search_matches_prefixes(client):
 
 
 async def test_every_shipped_legislator_is_listed(client):
-    body = await graphql(client, "{ legislators { totalCount } }")
-    assert body["data"]["legislators"]["totalCount"] == 537
+    # The 537 people of legislators-current.yaml and the former members that the shipped
+    # roll calls, Voteview members file and speeches name (tests/test_former_members.py).
+    body = await graphql(
+        client,
+        """{ all: legislators { totalCount }
+             published: legislators(filter: {updatedSince: "2000-01-01T00:00:00Z"}) {
+               totalCount } }""",
+    )
+    assert body["data"]["all"]["totalCount"] > 537
+    assert body["data"]["all"]["totalCount"] == body["data"]["published"]["totalCount"]
+
+
+async def test_every_order_pages_through_records_without_a_name_or_bioguide_id(client):
+    # Former members may lack a last name (a speech gives `Mr. OTTER`) or a bioguide id
+    # (a Senate roll call gives a LIS id): each order still pages through every record once.
+    query = """query($order: LegislatorOrder!, $after: String) {
+        legislators(orderBy: $order, first: 100, after: $after) { totalCount
+          pageInfo { hasNextPage endCursor } nodes { id } } }"""
+    for order in ("NAME", "BIOGUIDE_ID", "UPDATED_AT"):
+        seen: list[str] = []
+        after = None
+        while True:
+            body = await graphql(client, query, {"order": order, "after": after})
+            assert "errors" not in body, body
+            page = body["data"]["legislators"]
+            seen += [n["id"] for n in page["nodes"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        assert len(seen) == len(set(seen)) == page["totalCount"], order
 
 
 async def test_committee_memberships(client):

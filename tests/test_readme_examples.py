@@ -8,8 +8,8 @@ from tests.conftest import graphql
 EXAMPLES = re.findall(r"```graphql\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
 
 
-def test_the_readme_has_five_examples():
-    assert len(EXAMPLES) == 5
+def test_the_readme_has_eight_examples():
+    assert len(EXAMPLES) == 8
 
 
 async def test_legislator_example(client):
@@ -52,3 +52,47 @@ async def test_search_and_sync_example(client):
     quotes = [s["quote"] for s in body["data"]["statements"]["nodes"]]
     assert any("federal immunity" in quote for quote in quotes)
     assert len(body["data"]["bills"]["nodes"]) == 9
+
+
+async def test_speaker_election_example(client):
+    body = await graphql(client, EXAMPLES[5])
+    assert "errors" not in body, body
+    vote = body["data"]["vote"]
+    assert (vote["question"], vote["result"], vote["target"]) == (
+        "Election of the Speaker",
+        "Johnson (LA)",
+        "ELECTION",
+    )
+    totals = {t["option"]: (t["position"], t["count"]) for t in vote["optionTotals"]}
+    assert totals["Johnson (LA)"] == ("CANDIDATE", 218)
+    assert totals["Jeffries"] == ("CANDIDATE", 215)
+    assert totals["Emmer"] == ("CANDIDATE", 1)
+    (massie,) = vote["positions"]["nodes"]
+    assert (massie["option"], massie["candidate"]) == ("Emmer", "Emmer")
+    assert massie["legislator"]["bioguideId"] == "M001184"
+
+
+async def test_amendment_vote_example(client):
+    body = await graphql(client, EXAMPLES[6])
+    assert "errors" not in body, body
+    vote = body["data"]["vote"]
+    assert vote["target"] == "AMENDMENT"
+    assert vote["amendment"]["type"] == "s"
+    assert vote["amendment"]["billId"] == "s5-119"
+    assert vote["amendment"]["number"] > 0 and vote["amendment"]["purpose"]
+    assert sum(t["count"] for t in vote["optionTotals"]) == 100
+
+
+async def test_party_over_time_example(client):
+    body = await graphql(client, EXAMPLES[7])
+    assert "errors" not in body, body
+    terms = body["data"]["legislator"]["terms"]["nodes"]
+    first = next(t for t in terms if t["start"] == "2019-01-03")
+    assert first["party"] == "Republican"
+    assert (first["role"], first["hasFloorVote"]) == ("REPRESENTATIVE", True)
+    assert [(a["party"], a["start"], a["end"]) for a in first["partyAffiliations"]] == [
+        ("Democrat", "2019-01-03", "2019-12-18"),
+        ("Republican", "2019-12-19", "2021-01-03"),
+    ]
+    democrats = [n["bioguideId"] for n in body["data"]["legislators"]["nodes"]]
+    assert "V000133" in democrats

@@ -48,7 +48,9 @@ DEEP_QUERIES = {
         10,
     ),
     "legislators -> terms, committees -> committee": (
-        """query($n: Int) { legislators(first: $n) {
+        # Current members: the first of all legislators by name may be a former member with
+        # no committee seat, whose page would skip the committee lookup (docs/members.md).
+        """query($n: Int) { legislators(first: $n, filter: {current: true}) {
              nodes { terms(first: $n) { totalCount nodes { state } }
                      currentTerm { party }
                      committees(first: $n) { nodes { committee { name } } } } } }""",

@@ -5,19 +5,133 @@ committees (a list with subcommittees) and committee membership (a map of commit
 to members).
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 
-from db.importers import datasets, voteview
+from db.importers import datasets, members, voteview
 from db.importers.bulk import Summary, remove_missing, upsert
 from db.importers.errors import ImportFailure
 from db.importers.files import source_file
 
 CHAMBERS = {"rep": "house", "sen": "senate"}
+# The keys each file's importer reads, by dotted path (`[]` marks the items of a list).
+# Any other key a file carries is reported with `Summary.note_unread`.
+READ_KEYS = {
+    "legislators": frozenset(
+        {
+            "id",
+            "id.bioguide",
+            "id.lis",
+            "id.icpsr",
+            "id.govtrack",
+            "id.thomas",
+            "id.fec",
+            "name",
+            "name.first",
+            "name.middle",
+            "name.last",
+            "name.suffix",
+            "name.nickname",
+            "name.official_full",
+            "bio",
+            "bio.birthday",
+            "bio.gender",
+            "terms",
+            *(
+                f"terms[].{key}"
+                for key in (
+                    "type",
+                    "start",
+                    "end",
+                    "state",
+                    "district",
+                    "class",
+                    "state_rank",
+                    "party",
+                    "caucus",
+                    "party_affiliations",
+                    "url",
+                    "phone",
+                    "address",
+                    "office",
+                    "contact_form",
+                )
+            ),
+            "terms[].party_affiliations[].start",
+            "terms[].party_affiliations[].end",
+            "terms[].party_affiliations[].party",
+            "terms[].party_affiliations[].caucus",
+        }
+    ),
+    "social-media": frozenset(
+        {
+            "id",
+            "id.bioguide",
+            "social",
+            *(
+                f"social.{key}"
+                for key in (
+                    "twitter",
+                    "twitter_id",
+                    "facebook",
+                    "youtube",
+                    "youtube_id",
+                    "instagram",
+                    "instagram_id",
+                    "mastodon",
+                )
+            ),
+        }
+    ),
+    "committees": frozenset(
+        {
+            *(
+                key
+                for key in ("type", "thomas_id", "name", "url", "jurisdiction", "address", "phone")
+            ),
+            "subcommittees",
+            *(
+                f"subcommittees[].{key}"
+                for key in ("thomas_id", "name", "url", "jurisdiction", "address", "phone")
+            ),
+        }
+    ),
+    "committee-membership": frozenset({"bioguide", "rank", "party", "title"}),
+}
+# Keys read on purpose but not stored, so not reported: ids that only repeat another one
+# (congress-legislators README: `house_committee_id` is the thomas_id's last two letters,
+# `senate_committee_id` the thomas_id; the social file's thomas and govtrack ids repeat the
+# legislators file's), and the membership `name`, which the README calls "intended for
+# debugging" in favour of the ids.
+READ_NOT_STORED = {
+    "legislators": frozenset[str](),
+    "social-media": frozenset({"id.thomas", "id.govtrack"}),
+    "committees": frozenset({"house_committee_id", "senate_committee_id"}),
+    "committee-membership": frozenset({"name"}),
+}
+
+
+def unread_keys(kind: str, record: Any, prefix: str = "") -> Iterator[str]:
+    """The dotted paths of the keys in `record` that the `kind` importer does not read."""
+    if not isinstance(record, dict):
+        return
+    known = READ_KEYS[kind] | READ_NOT_STORED[kind]
+    for key, value in record.items():
+        path = f"{prefix}{key}"
+        if path not in known:
+            yield path
+            continue
+        if isinstance(value, dict):
+            yield from unread_keys(kind, value, f"{path}.")
+        elif isinstance(value, list):
+            for item in value:
+                yield from unread_keys(kind, item, f"{path}[].")
+
+
 SOCIAL_PLATFORMS = {
     "twitter": ("twitter", "twitter_id"),
     "facebook": ("facebook", None),
@@ -56,10 +170,38 @@ def _int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+def _affiliations(
+    term: dict[str, Any], path: Path, record: str
+) -> list[tuple[str, str | None, date, date]]:
+    """A term's published `party_affiliations` as (party, caucus, start, end), or []."""
+    found = term.get("party_affiliations") or []
+    if not isinstance(found, list):
+        raise ImportFailure(path, record, "party_affiliations must be a list")
+    periods = []
+    for item in found:
+        if not isinstance(item, dict) or not item.get("party"):
+            raise ImportFailure(path, record, "each party_affiliations item needs a party")
+        start = _date(item.get("start"), path, record, "party affiliation start")
+        end = _date(item.get("end"), path, record, "party affiliation end")
+        if start is None or end is None:
+            raise ImportFailure(path, record, "each party_affiliations item needs start and end")
+        periods.append((str(item["party"]), item.get("caucus"), start, end))
+    return periods
+
+
 async def import_legislators(conn: asyncpg.Connection, path: Path, data: list[Any]) -> Summary:
-    """Legislators and their terms; terms the file no longer lists are removed."""
+    """Legislators, their terms and each term's party affiliations; terms (and affiliations)
+    the file no longer lists are removed.
+
+    A record that a roll call, Voteview or a speech created for the same person (by bioguide,
+    LIS or ICPSR id) is upgraded in place: it keeps its row id and takes this file's data and
+    provenance (`members.claim_for_congress_legislators`). Keys the importer does not read
+    are noted in the summary.
+    """
     dataset_id = await datasets.ensure(conn, datasets.CONGRESS_LEGISLATORS)
     origin = source_file(path)
+    summary = Summary()
+    summary.note_unread(origin, (k for p in data for k in unread_keys("legislators", p)))
     # An ICPSR id learnt from Voteview is kept when this file does not give one.
     known_icpsr = {
         r["bioguide_id"]: r["icpsr_id"]
@@ -68,6 +210,7 @@ async def import_legislators(conn: asyncpg.Connection, path: Path, data: list[An
         )
     }
     people, terms = [], []
+    affiliations: list[tuple[Any, ...]] = []
     for index, person in enumerate(data):
         ids, name, bio = person.get("id") or {}, person.get("name") or {}, person.get("bio") or {}
         bioguide = ids.get("bioguide")
@@ -95,12 +238,18 @@ async def import_legislators(conn: asyncpg.Connection, path: Path, data: list[An
                 gender,
                 dataset_id,
                 origin,
+                members.CONGRESS_LEGISLATORS,
+                None,
             )
         )
         for term in person.get("terms") or []:
             chamber = CHAMBERS.get(term.get("type"))
             if chamber is None:
                 raise ImportFailure(path, record, f"unknown term type {term.get('type')!r}")
+            start = _date(term.get("start"), path, record, "term start")
+            affiliations.extend(
+                (bioguide, chamber, start, *period) for period in _affiliations(term, path, record)
+            )
             terms.append(
                 (
                     bioguide,
@@ -110,16 +259,17 @@ async def import_legislators(conn: asyncpg.Connection, path: Path, data: list[An
                     _int(term.get("class")),
                     term.get("state_rank"),
                     term.get("party"),
-                    _date(term.get("start"), path, record, "term start"),
+                    start,
                     _date(term.get("end"), path, record, "term end"),
                     term.get("url"),
                     term.get("phone"),
                     term.get("address"),
                     term.get("office"),
                     term.get("contact_form"),
+                    term.get("caucus"),
                 )
             )
-    summary = Summary()
+    await members.claim_for_congress_legislators(conn, [(p[0], p[1], p[2]) for p in people])
     counts, ids_by_key = await upsert(
         conn,
         "legislators",
@@ -140,13 +290,15 @@ async def import_legislators(conn: asyncpg.Connection, path: Path, data: list[An
             "gender",
             "dataset_id",
             "source_file",
+            "named_by",
+            "published_name",
         ],
         people,
         ["bioguide_id"],
     )
     summary["legislators"].add(counts)
     term_rows = [(ids_by_key[(t[0],)], *t[1:]) for t in terms]
-    counts, _ = await upsert(
+    counts, term_ids = await upsert(
         conn,
         "legislator_terms",
         [
@@ -164,6 +316,7 @@ async def import_legislators(conn: asyncpg.Connection, path: Path, data: list[An
             "address",
             "office",
             "contact_form",
+            "caucus",
         ],
         term_rows,
         ["legislator_id", "chamber", "start_date"],
@@ -177,6 +330,23 @@ async def import_legislators(conn: asyncpg.Connection, path: Path, data: list[An
         [(t[0], t[1], t[7]) for t in term_rows],
     )
     summary["legislator_terms"].add(counts)
+    affiliation_rows = [(term_ids[(ids_by_key[(a[0],)], a[1], a[2])], *a[3:]) for a in affiliations]
+    counts, _ = await upsert(
+        conn,
+        "legislator_party_affiliations",
+        ["term_id", "party", "caucus", "start_date", "end_date"],
+        affiliation_rows,
+        ["term_id", "start_date"],
+    )
+    counts.removed = await remove_missing(
+        conn,
+        "legislator_party_affiliations",
+        "term_id",
+        sorted(set(term_ids.values())),
+        ["term_id", "start_date"],
+        [(a[0], a[3]) for a in affiliation_rows],
+    )
+    summary["party_affiliations"].add(counts)
     await resolve_members(conn)
     await voteview.resolve_icpsr(conn)
     return summary
@@ -184,27 +354,11 @@ async def import_legislators(conn: asyncpg.Connection, path: Path, data: list[An
 
 async def resolve_members(conn: asyncpg.Connection) -> None:
     """Link rows that name a member by raw id to the legislators now known."""
-    await conn.execute(
-        "UPDATE bill_cosponsors c SET legislator_id = l.id FROM legislators l"
-        " WHERE c.legislator_id IS NULL AND c.bioguide_id = l.bioguide_id"
-    )
-    await conn.execute(
-        "UPDATE bills b SET sponsor_id = l.id FROM legislators l"
-        " WHERE b.sponsor_id IS NULL AND b.sponsor_bioguide_id = l.bioguide_id"
-    )
-    await conn.execute(
-        "UPDATE vote_positions p SET legislator_id = l.id FROM legislators l"
-        " WHERE p.legislator_id IS NULL AND (p.member_id = l.bioguide_id OR p.member_id = l.lis_id)"
-    )
-    await conn.execute(
-        "UPDATE statements s SET speaker_legislator_id = l.id FROM legislators l"
-        " WHERE s.speaker_legislator_id IS NULL AND s.speaker_person_id IS NULL"
-        " AND s.speaker_organization_id IS NULL AND s.speaker_bioguide_id = l.bioguide_id"
-    )
+    await members.link_references(conn, None)
 
 
 async def _legislator_ids(conn: asyncpg.Connection) -> dict[str, int]:
-    rows = await conn.fetch("SELECT bioguide_id, id FROM legislators")
+    rows = await conn.fetch("SELECT bioguide_id, id FROM legislators WHERE bioguide_id IS NOT NULL")
     return {r["bioguide_id"]: r["id"] for r in rows}
 
 
@@ -212,6 +366,9 @@ async def import_social_media(conn: asyncpg.Connection, path: Path, data: list[A
     """Official social media accounts; unknown members are counted as unresolved."""
     known = await _legislator_ids(conn)
     summary = Summary()
+    summary.note_unread(
+        source_file(path), (k for e in data for k in unread_keys("social-media", e))
+    )
     rows = []
     for index, entry in enumerate(data):
         bioguide = (entry.get("id") or {}).get("bioguide")
@@ -300,6 +457,7 @@ async def import_committees(conn: asyncpg.Connection, path: Path, data: list[Any
         "source_file",
     ]
     summary = Summary()
+    summary.note_unread(origin, (k for c in data for k in unread_keys("committees", c)))
     counts, ids = await upsert(conn, "committees", columns, parents, ["thomas_id"])
     summary["committees"].add(counts)
     child_rows = [(c[0], ids[(c[1],)], *c[2:]) for c in children]
@@ -315,11 +473,20 @@ async def import_memberships(conn: asyncpg.Connection, path: Path, data: dict[st
         r["thomas_id"]: r["id"] for r in await conn.fetch("SELECT thomas_id, id FROM committees")
     }
     summary = Summary()
+    summary.note_unread(
+        source_file(path),
+        (
+            k
+            for seats in data.values()
+            for s in seats
+            for k in unread_keys("committee-membership", s)
+        ),
+    )
     rows = []
-    for code, members in data.items():
+    for code, seats in data.items():
         if code not in committees:
             raise ImportFailure(path, f"committee {code}", "unknown committee code")
-        for member in members:
+        for member in seats:
             bioguide = member.get("bioguide")
             if bioguide not in known:
                 summary["committee_memberships"].unresolved += 1

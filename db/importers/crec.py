@@ -4,8 +4,10 @@ parser (`CREC-2005-07-20-pt1-PgH6183.json`): one Record page with its speeches.
 Each `speech` item with a speaker bioguide id becomes a floor-speech statement keyed
 `crec:<page id>:<itemno>`, spoken on the page's date and citing the page as its source.
 Speeches by a presiding officer carry no bioguide id and are not stored. The speaker is
-linked to a legislator when one is known; the rest keep their bioguide id, are counted as
-unresolved, and are linked by a later legislators import.
+linked to a legislator. A speaker no record holds yet becomes a legislator record named by
+the speech (`members.ensure_members`): their bioguide id and the `speaker` text as printed
+(`Mr. DeLAY`), nothing more; a later congress-legislators import upgrades it in place. Only
+a speaker without a printed name stays unlinked (counted as unresolved).
 """
 
 import json
@@ -16,7 +18,7 @@ from typing import Any
 
 import asyncpg
 
-from db.importers import datasets
+from db.importers import datasets, members
 from db.importers.bulk import Counts, Summary, upsert
 from db.importers.datasets import Dataset
 from db.importers.errors import ImportFailure
@@ -132,6 +134,7 @@ async def import_crec(conn: asyncpg.Connection, path: Path) -> Summary:
     said_on = _day(path, header)
     title = clean(str(data.get("title") or data.get("doc_title") or "")) or granule
     statements = []
+    speakers: dict[str, str] = {}
     for index, item in enumerate(data["content"]):
         record = f"record {index + 1}"
         if not isinstance(item, dict) or "kind" not in item:
@@ -148,6 +151,9 @@ async def import_crec(conn: asyncpg.Connection, path: Path) -> Summary:
         if not isinstance(text, str) or not text.strip():
             raise ImportFailure(path, record, "speech has no text")
         statements.append((f"crec:{granule}:{itemno}", bioguide, text.strip()))
+        speaker = item.get("speaker")
+        if isinstance(speaker, str) and speaker.strip():
+            speakers.setdefault(bioguide, speaker.strip())
     keys = [s[0] for s in statements]
     if len(set(keys)) != len(keys):
         raise ImportFailure(path, None, "two speeches share an itemno")
@@ -162,13 +168,29 @@ async def import_crec(conn: asyncpg.Connection, path: Path) -> Summary:
         (f"{title} ({citation})", "Congressional Record", said_on, "day", dataset_id, origin),
         page_url(granule),
     )
-    legislators = {
-        r["bioguide_id"]: r["id"]
-        for r in await conn.fetch(
-            "SELECT bioguide_id, id FROM legislators WHERE bioguide_id = ANY($1)",
-            list({s[1] for s in statements}),
-        )
-    }
+    legislators = await members.ensure_members(
+        conn,
+        [
+            members.NamedMember(
+                key=bioguide, bioguide_id=bioguide, published_name=speakers[bioguide]
+            )
+            for bioguide in dict.fromkeys(s[1] for s in statements)
+            if speakers.get(bioguide)
+        ],
+        named_by=members.SPEECH,
+        dataset_id=dataset_id,
+        source_file=origin,
+        summary=summary,
+    )
+    legislators.update(
+        {
+            r["bioguide_id"]: r["id"]
+            for r in await conn.fetch(
+                "SELECT bioguide_id, id FROM legislators WHERE bioguide_id = ANY($1)",
+                [s[1] for s in statements if s[1] not in legislators],
+            )
+        }
+    )
     counts, ids = await upsert(
         conn,
         "statements",

@@ -11,6 +11,10 @@ STATES = frozenset(
     "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ"
     " NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP".split()
 )
+# Stand-ins for an unknown state: the House Clerk's roll calls (and so unitedstates/congress
+# vote files) give `XX` for the delegates and the resident commissioner in Committee of the
+# Whole votes (e.g. h27-119.2026).
+PLACEHOLDER_STATES = frozenset({"XX"})
 
 
 def text(value: Any) -> str | None:
@@ -90,8 +94,14 @@ def bill_type(value: Any, path: Path, record: str) -> str:
 
 
 def state(value: Any, path: Path, record: str) -> str | None:
-    """A two-letter state or territory code, or None if blank."""
+    """A two-letter state or territory code, or None if blank or a placeholder.
+
+    A placeholder (PLACEHOLDER_STATES) is a published stand-in for an unknown state, read as
+    unknown and never stored; any other code not in STATES raises ImportFailure.
+    """
     raw = text(value)
+    if raw is not None and raw.upper() in PLACEHOLDER_STATES:
+        return None
     if raw is not None and raw.upper() not in STATES:
         raise ImportFailure(path, record, f"unknown state {value!r}")
     return None if raw is None else raw.upper()

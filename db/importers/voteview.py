@@ -5,9 +5,11 @@ Import them in that order. The members file is kept as a crosswalk (ICPSR id -> 
 id, party and state) and fills in `legislators.icpsr_id` where it is missing; each rollcall
 becomes a `votes` row (`s{clerk_rollnumber}-{congress}.{year}`) that remembers Voteview's
 own roll number; the votes file then names both by number only. Members are stored as
-`icpsr:<n>` and linked to a legislator when one is known; `resolve_icpsr` links the rest
-after a later legislators import. The President's announced positions, which Voteview lists
-among the Senate votes, are not floor votes and are not stored.
+`icpsr:<n>` and linked to a legislator. A House or Senate member of the members file that no
+record holds yet becomes a legislator record named by Voteview (`members.ensure_members`),
+which a later congress-legislators import upgrades in place. The President's announced
+positions, which Voteview lists among the Senate votes, are not floor votes and are not
+stored, and the President is not made a member.
 """
 
 import re
@@ -18,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from db.importers import datasets, values
+from db.importers import datasets, members, values
 from db.importers.bulk import Summary, remove_missing, upsert
 from db.importers.datasets import Dataset
 from db.importers.errors import ImportFailure
@@ -121,7 +123,8 @@ def _chamber(path: Path, line: int, raw: str) -> str:
 
 
 async def import_members(conn: asyncpg.Connection, path: Path, table: Table) -> Summary:
-    """The members file: the ICPSR crosswalk, and `legislators.icpsr_id` where missing."""
+    """The members file: the ICPSR crosswalk, `legislators.icpsr_id` where missing, and a
+    legislator record for each member not yet known."""
     dataset_id = await datasets.ensure(conn, VOTEVIEW)
     col = table.columns
     rows: dict[tuple[int, str, int], tuple[Any, ...]] = {}
@@ -162,18 +165,33 @@ async def import_members(conn: asyncpg.Connection, path: Path, table: Table) -> 
         list(rows.values()),
         ["congress", "chamber", "icpsr"],
     )
-    members = [r for r in rows.values() if r[1] != "President"]
-    known = {
-        r["bioguide_id"]
-        for r in await conn.fetch(
-            "SELECT bioguide_id FROM legislators WHERE bioguide_id = ANY($1)",
-            [r[3] for r in members if r[3]],
-        )
-    }
-    counts.unresolved = sum(1 for r in members if r[3] not in known)
     summary["voteview_members"].add(counts)
+    await members.ensure_members(
+        conn,
+        [
+            members.NamedMember(
+                key=f"icpsr:{r[2]}", bioguide_id=r[3], icpsr_id=r[2], **bioname(r[4])
+            )
+            for r in rows.values()
+            if r[1] != "President"
+        ],
+        named_by=members.VOTEVIEW_MEMBERS,
+        dataset_id=dataset_id,
+        source_file=source_file(path),
+        summary=summary,
+    )
     await resolve_icpsr(conn, summary)
     return summary
+
+
+def bioname(text: str) -> dict[str, str | None]:
+    """Name parts from a Voteview `bioname`, as published: `SANDERS, Bernard` gives last name
+    `SANDERS` and first name `Bernard` (Voteview writes `LAST, First`); a name without a
+    comma is kept whole as the published name."""
+    last, comma, first = text.partition(",")
+    if not comma or not last.strip() or not first.strip():
+        return {"published_name": text}
+    return {"last_name": last.strip(), "first_name": first.strip(), "published_name": text}
 
 
 def _subject(path: Path, line: int, raw: str, congress: int) -> tuple[str | None, str | None]:
