@@ -236,10 +236,6 @@ async def import_data(conn: asyncpg.Connection, path: Path, data: Any) -> Summar
     return await choose_format(path, data).run(conn, path, data)
 
 
-class _DryRun(Exception):
-    """Raised inside a file's transaction to roll it back after a dry run."""
-
-
 @contextmanager
 def _progress_bar(enabled: bool, total: int) -> Iterator[Callable[[str], None]]:
     if not enabled:
@@ -275,7 +271,8 @@ async def import_paths(
     A refused file writes nothing. Without `keep_going` the first refusal raises
     ImportFailure naming the file (and record); with it, every good file is imported and the
     refusals are in `Summary.refused`. With `strict`, a file that carried keys no importer
-    reads is refused. With `dry_run`, every file is imported and counted, then rolled back.
+    reads is refused. With `dry_run`, every file is imported and counted in one transaction
+    (so later files see what earlier ones wrote), which is then rolled back.
     Records name their file relative to `data_dir` (the project's data folder by default).
     """
     summary = Summary()
@@ -286,6 +283,11 @@ async def import_paths(
             # Each file's commit returns without waiting for its WAL flush; `_flush` below
             # waits once for all of them, so the run reports only what is durable.
             await conn.execute("SET synchronous_commit TO off")
+            # A dry run imports every file inside one transaction that is rolled back at the
+            # end, so a file sees what the files before it wrote, as in a real run.
+            preview = conn.transaction() if dry_run else None
+            if preview is not None:
+                await preview.start()
             reads = _read_ahead(plan, archives)
             with _progress_bar(progress, len(plan)) as advance:
                 async with aclosing(reads):
@@ -297,6 +299,8 @@ async def import_paths(
                                 raise
                             summary.refuse(read.item.source.name, str(failure))
                         advance(read.item.source.name)
+            if preview is not None:
+                await preview.rollback()
             await _flush(conn)
         except BaseException:
             with suppress(Exception):
@@ -432,7 +436,7 @@ async def _import_one(
         if read.failure is not None:
             raise read.failure
         with named_as_member(source, read.path):
-            return await _write(conn, read, dry_run, strict)
+            return (await _write(conn, read, dry_run, strict)).noted_as(source.name)
     except ImportFailure as failure:
         raise _member_failure(failure, source, read.path) from failure.__cause__
 
@@ -442,15 +446,13 @@ async def _write(conn: asyncpg.Connection, read: _Read, dry_run: bool, strict: b
     path = read.path
     result = Summary()
     try:
+        # Inside a dry run's transaction this is a savepoint: a refused file is undone alone.
         async with conn.transaction():
             result = await read.item.format.run(conn, path, read.data)
             if strict and result.unread:
                 raise ImportFailure(path, None, f"refused by --strict: {_unread(result)}")
-            if dry_run:
-                raise _DryRun
-        count_import(result)
-    except _DryRun:
-        pass
+        if not dry_run:
+            count_import(result)
     except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as exc:
         raise ImportFailure(path, None, f"rejected by the database: {exc}") from exc
     return result

@@ -176,8 +176,26 @@ async def test_senators_from_a_vote_file_have_only_a_lis_id(empty_url):
     # "last_name": "Rubio", ...} and {"display_name": "Mullin (R-OK)", ..., "id": "S419"}.
     # The fixture lies outside the data folder, so provenance names the file only.
     assert [tuple(r)[1:] for r in rows] == [
-        (None, "S350", None, "Marco", "Rubio", "Rubio (R-FL)", "roll-call", "data.json"),
-        (None, "S419", None, "Markwayne", "Mullin", "Mullin (R-OK)", "roll-call", "data.json"),
+        (
+            None,
+            "S350",
+            None,
+            "Marco",
+            "Rubio",
+            "Rubio (R-FL)",
+            "roll-call",
+            "119/votes/2025/s2/data.json",
+        ),
+        (
+            None,
+            "S419",
+            None,
+            "Markwayne",
+            "Mullin",
+            "Mullin (R-OK)",
+            "roll-call",
+            "119/votes/2025/s2/data.json",
+        ),
     ]
     body = await ask(
         fresh_url,

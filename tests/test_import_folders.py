@@ -230,3 +230,41 @@ def test_dependency_order_of_the_formats():
         < ordering.rank("voteview", rollcalls)
         < ordering.rank("voteview", votes)
     )
+
+
+def test_a_dry_run_sees_what_earlier_files_wrote_and_writes_nothing(empty_url, monkeypatch, capsys):
+    """Memberships need the committees imported just before them, in the same dry run."""
+    monkeypatch.setenv("DATABASE_URL", empty_url)
+    shell_order = sorted(str(p) for p in LEGISLATORS.glob("*.yaml"))
+    assert main(["import", "--dry-run", *shell_order]) == 0
+    out = capsys.readouterr().out
+    assert _row(out, "legislators")[1:3] == ["537", "0"]
+    assert _row(out, "committee_memberships")[1:3] == ["3879", "0"]
+    assert "dry run: nothing was written" in out
+    assert scalars(
+        empty_url,
+        "SELECT (SELECT count(*) FROM legislators), (SELECT count(*) FROM committee_memberships)",
+    ) == (0, 0)
+
+
+def test_notes_are_listed_per_file_and_roll_calls_named_by_their_published_path(
+    empty_url, monkeypatch, capsys, tmp_path
+):
+    """Two roll calls both called data.json outside the data folder stay apart."""
+    monkeypatch.setenv("DATABASE_URL", empty_url)
+    s3 = DATA / "votes/uscongress/119/votes/2025/s3/data.json"
+    copies = []
+    for name, original in (("a", s3), ("b", H60)):
+        (tmp_path / name).mkdir()
+        shutil.copy(original, tmp_path / name / "data.json")
+        copies.append(str(tmp_path / name / "data.json"))
+    assert main(["import", *copies]) == 0
+    out = capsys.readouterr().out
+    # s3 carries `record_modified` and `bill.title`, which are not read; each copy is its own.
+    assert f"{copies[0]}:" in out
+    assert "\ndata.json:" not in out
+    files = scalars(
+        empty_url,
+        "SELECT array_agg(source_file ORDER BY vote_id) FROM votes",
+    )[0]
+    assert files == ["117/votes/2021/h60/data.json", "119/votes/2025/s3/data.json"]

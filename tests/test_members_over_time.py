@@ -184,7 +184,7 @@ async def test_affiliations_are_read_in_one_statement_for_a_page(client):
 
 async def test_unread_keys_are_noted_and_read_ones_are_not(empty_url):
     summary = await load_files(empty_url, [LEGISLATORS])
-    unread = summary.unread["legislators/legislators-current.yaml"]
+    unread = summary.unread[str(LEGISLATORS)]
     # Counted in the shipped file: 644 terms carry a fax number, 40 people leadership roles.
     assert unread["terms[].fax"] == 644
     assert unread["leadership_roles"] == 40

@@ -69,6 +69,22 @@ class Summary:
         """Record that `file` was refused (nothing from it was written), with the error."""
         self.refused[file] = error
 
+    def noted_as(self, file: str) -> "Summary":
+        """This summary of one file, with its unread keys and warnings filed under `file`.
+
+        Importers note them under the file's provenance name; the run lists them under the
+        name the user gave or that a folder walk found, which is unique within the run.
+        """
+        if not self.unread and not self.warnings:
+            return self
+        unread: Counter[str] = Counter()
+        for names in self.unread.values():
+            unread.update(names)
+        warnings = [message for messages in self.warnings.values() for message in messages]
+        self.unread = {file: unread} if unread else {}
+        self.warnings = {file: warnings} if warnings else {}
+        return self
+
     def merge(self, other: "Summary") -> None:
         for entity, counts in other.entities.items():
             self[entity].add(counts)
@@ -117,7 +133,7 @@ class Summary:
         """The files skipped in folders and archives, one a line with the reason; or ''."""
         if not self.skipped:
             return ""
-        lines = [f"skipped {len(self.skipped)} file(s) in a format no importer reads:"]
+        lines = [f"skipped {len(self.skipped)} file(s) found in folders or archives:"]
         lines.extend(f"  {file}: {reason}" for file, reason in sorted(self.skipped.items()))
         return "\n".join(lines)
 

@@ -23,7 +23,7 @@ import asyncpg
 from db.importers import datasets, values
 from db.importers.bulk import Summary, remove_missing, upsert
 from db.importers.errors import ImportFailure
-from db.importers.files import source_file
+from db.importers.files import extracted_as, source_file
 from db.importers.members import roll_call_members
 
 CHAMBERS = {"h": "house", "s": "senate", "house": "house", "senate": "senate"}
@@ -531,11 +531,33 @@ async def _write(conn: asyncpg.Connection, path: Path, roll: Roll) -> Summary:
     return summary
 
 
+def published_path(vote: dict[str, Any], path: Path) -> str:
+    """Where unitedstates/congress publishes this roll call: `119/votes/2025/s3/data.json`.
+
+    The layout is the scraper's output tree (`{congress}/votes/{session}/{chamber}{number}/`,
+    unitedstates/congress `tasks/vote_info.py`); the file keeps its own suffix.
+    """
+    folder = f"{vote['chamber'][0]}{vote['number']}"
+    return f"{vote['congress']}/votes/{vote['session']}/{folder}/data{path.suffix}"
+
+
+async def _write_named(conn: asyncpg.Connection, path: Path, roll: Roll) -> Summary:
+    """`_write`, naming a file from outside the data folder by its published path.
+
+    Every file of the corpus is called `data.json` or `data.xml`, so the bare name that
+    `source_file` gives a file outside the data folder would not say which roll call it was.
+    """
+    if "/" in source_file(path):
+        return await _write(conn, path, roll)
+    with extracted_as(path, published_path(roll.vote, path)):
+        return await _write(conn, path, roll)
+
+
 async def import_vote_json(conn: asyncpg.Connection, path: Path, data: dict[str, Any]) -> Summary:
     """Import one vote data.json: the vote and every member's position, as published."""
-    return await _write(conn, path, read_json(path, data))
+    return await _write_named(conn, path, read_json(path, data))
 
 
 async def import_vote_xml(conn: asyncpg.Connection, path: Path, root: ET.Element) -> Summary:
     """Import one GovTrack-style vote data.xml: the columns it carries and every position."""
-    return await _write(conn, path, read_xml(path, root))
+    return await _write_named(conn, path, read_xml(path, root))
