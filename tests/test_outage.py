@@ -27,6 +27,7 @@ pgserver = pytest.importorskip("pgserver")
 DATA = "{ legislators(first: 1) { totalCount nodes { bioguideId } } }"
 KEY = "Bearer rdr_" + "A" * 43  # well formed, unknown
 DEADLINE_S = 2.0
+LOCKED_DEADLINE_S = 4.0
 
 
 class Embedded:
@@ -73,11 +74,11 @@ async def api(pool: Database) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-async def timed(request: Any) -> tuple[httpx.Response | None, float]:
-    """The response (None if it took longer than the deadline) and the seconds it took."""
+async def timed(request: Any, deadline: float = DEADLINE_S) -> tuple[httpx.Response | None, float]:
+    """The response (None if it took longer than `deadline`) and the seconds it took."""
     started = time.monotonic()
     try:
-        response = await asyncio.wait_for(request, DEADLINE_S)
+        response = await asyncio.wait_for(request, deadline)
     except TimeoutError:
         return None, time.monotonic() - started
     return response, time.monotonic() - started
@@ -158,7 +159,9 @@ async def test_a_full_pool_and_a_statement_timeout_answer_503_quickly(
             requests = [  # each a new document: none is answered from the response cache
                 api.post("/graphql", json={"query": f"query Locked{i} {DATA}"}) for i in range(8)
             ]
-            results = await asyncio.gather(*(timed(r) for r in requests))
+            # At worst a request waits 1 s for a connection, gets one a lock-holder's timeout
+            # freed, then waits 1 s on the lock: 2 s, plus slack for a loaded machine.
+            results = await asyncio.gather(*(timed(r, LOCKED_DEADLINE_S) for r in requests))
     finally:
         await locker.close()
     assert [s for r, s in results if r is None] == []
@@ -168,8 +171,10 @@ async def test_a_full_pool_and_a_statement_timeout_answer_503_quickly(
         assert response.status_code == 503, response.text
         assert int(response.headers["retry-after"]) >= 1
         codes |= {error["extensions"]["code"] for error in response.json()["errors"]}
-    # four wait on the lock until the statement timeout; the rest find no free connection
-    assert codes == {"TIMEOUT", "UNAVAILABLE"}
+    # Those holding a connection wait on the lock until the statement timeout (TIMEOUT); the
+    # rest find no free connection within the acquire timeout (UNAVAILABLE), unless a freed
+    # one reaches them first, which a loaded machine's scheduling decides.
+    assert "TIMEOUT" in codes and codes <= {"TIMEOUT", "UNAVAILABLE"}
     again = await api.post("/graphql", json={"query": DATA})
     assert again.status_code == 200, again.text
 
