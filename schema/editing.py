@@ -98,10 +98,20 @@ def required_text(value: str | None, field: str, limit: str, argument: str = "in
 
 
 def url(value: str | None, field: str) -> str | None:
-    """An absolute http(s) URL, trimmed, or None; BAD_USER_INPUT for anything else."""
+    """An absolute http(s) URL, trimmed, or None; BAD_USER_INPUT for anything else.
+
+    The limit counts UTF-8 bytes as well as characters: a source's `url` is in a unique
+    btree index, whose rows PostgreSQL caps at 2,704 bytes, and 2,000 characters outside
+    ASCII can take 8,000 (docs/editing.md).
+    """
     cleaned = text(value, field, "url")
     if cleaned is None:
         return None
+    size = len(cleaned.encode("utf-8", "surrogatepass"))
+    if size > LIMITS["url"]:
+        raise invalid(
+            field, f"`{field}` takes {size} bytes in UTF-8; at most {LIMITS['url']} are allowed"
+        )
     if not _URL.match(cleaned):
         raise invalid(field, f"`{field}` must be an http:// or https:// URL, got {value!r}")
     scheme, rest = cleaned.split("://", 1)

@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from api.settings import ROOT
-from db.load import load_files
+from db.importers.errors import ImportFailure
+from db.load import import_paths, load_files
 
 DATA = ROOT / "data"
 BILLS = DATA / "bills"
@@ -285,3 +286,109 @@ async def test_cosponsors_link_to_legislators_loaded_later(empty_url):
     cosponsors = {i.findtext("bioguideId") for i in xml_bill(path).findall("cosponsors/item")}
     assert rows[0][0] == len(cosponsors & BIOGUIDES) == 29
     assert rows[0][1] == 41  # the sponsor P000617 resolved on every row's bill
+
+
+# Unread elements (issue 9) -----------------------------------------------------------------
+
+# Every element the shipped files carry that the importer does not read: facts Redress does
+# not store yet (a law's number, CBO estimates, amendments, Congressional Record links, ...).
+UNREAD_IN_SHIPPED = (
+    "bill/actions/item/links",
+    "bill/actions/item/recordedVotes",
+    "bill/amendments",
+    "bill/calendarNumbers",
+    "bill/cboCostEstimates",
+    "bill/committeeReports",
+    "bill/committees/billCommittees/item/activities/item/date",
+    "bill/committees/billCommittees/item/subcommittees/item/activities/item/date",
+    "bill/committees/item/activities/item/date",
+    "bill/committees/item/subcommittees/item/activities/item/date",
+    "bill/constitutionalAuthorityStatementText",
+    "bill/isReserved",
+    "bill/laws",
+    "bill/notes",
+    "bill/primarySubject/parentSubject",
+    "bill/recordedVotes",
+    "bill/relatedBills/item/relationshipDetails/item/identifiedBy",
+    "bill/sponsors/item/byRequestType",
+    "bill/sponsors/item/isByRequest",
+    "bill/subjects/billSubjects/otherSubjects/item/parentSubject",
+)
+HR1470 = BILLS / "billstatus/BILLSTATUS-117hr1470.xml"
+S1300 = BILLS / "billstatus-samples/BILLSTATUS-114s1300.xml"
+
+
+async def test_unread_elements_of_a_current_schema_file(empty_url):
+    summary = await load_files(empty_url, [HR1470])
+    assert summary.unread == {
+        str(HR1470): {
+            "bill/committees/item/activities/item/date": 1,
+            "bill/committees/item/subcommittees/item/activities/item/date": 1,
+            "bill/constitutionalAuthorityStatementText": 1,
+            "bill/relatedBills/item/relationshipDetails/item/identifiedBy": 1,
+            "bill/sponsors/item/isByRequest": 1,
+        }
+    }
+
+
+async def test_unread_elements_of_a_legacy_file(empty_url):
+    summary = await load_files(empty_url, [S1300])
+    assert summary.unread == {
+        str(S1300): {
+            "bill/actions/item/links": 25,
+            "bill/amendments": 1,
+            "bill/calendarNumbers": 1,
+            "bill/cboCostEstimates": 1,
+            "bill/committeeReports": 1,
+            "bill/committees/billCommittees/item/activities/item/date": 3,
+            "bill/isReserved": 1,
+            "bill/laws": 1,
+            "bill/notes": 1,
+            "bill/primarySubject/parentSubject": 1,
+            "bill/recordedVotes": 1,
+            "bill/relatedBills/item/relationshipDetails/item/identifiedBy": 2,
+            "bill/sponsors/item/byRequestType": 1,
+            "bill/subjects/billSubjects/otherSubjects/item/parentSubject": 4,
+        }
+    }
+
+
+async def test_every_shipped_file_reports_its_unread_elements(empty_url):
+    summary = await load_files(empty_url, SHIPPED_XML)
+    for path in SHIPPED_XML:
+        root = ET.parse(path).getroot()
+        expected = {p: n for p in UNREAD_IN_SHIPPED if (n := len(root.findall(p)))}
+        assert summary.unread.get(str(path), {}) == expected, path.name
+
+
+def _with_unknown_parts(tmp_path: Path) -> Path:
+    """A copy of hr1470-117 with an element and an attribute the importer does not know."""
+    tree = ET.parse(HR1470)
+    bill = tree.getroot().find("bill")
+    assert bill is not None
+    ET.SubElement(bill, "vetoMessage").text = "x"
+    for action in bill.findall("actions/item")[:2]:
+        action.set("kind", "y")
+    copy = tmp_path / "BILLSTATUS-117hr1470.xml"
+    tree.write(copy, encoding="utf-8", xml_declaration=True)
+    return copy
+
+
+async def test_an_added_element_and_attribute_are_reported(empty_url, tmp_path):
+    copy = _with_unknown_parts(tmp_path)
+    summary = await load_files(empty_url, [copy])
+    assert summary.unread[str(copy)]["bill/vetoMessage"] == 1
+    assert summary.unread[str(copy)]["bill/actions/item@kind"] == 2
+    assert sum(summary.unread[str(copy)].values()) == 5 + 3
+    assert summary["bills"].inserted == 1  # reported, and imported all the same
+
+
+async def test_strict_refuses_a_file_with_an_unread_element(empty_url, tmp_path):
+    copy = _with_unknown_parts(tmp_path)
+    with pytest.raises(ImportFailure) as failure:
+        await import_paths(empty_url, [copy], strict=True)
+    assert failure.value.path == str(copy)
+    assert "refused by --strict" in str(failure.value)
+    assert "bill/vetoMessage (1x)" in str(failure.value)
+    assert "bill/actions/item@kind (2x)" in str(failure.value)
+    assert (await fetch(empty_url, "SELECT count(*) FROM bills"))[0][0] == 0

@@ -18,7 +18,7 @@ from api.settings import ROOT
 from db.importers import congresstweets
 from db.importers.bulk import Summary
 from db.importers.errors import ImportFailure
-from db.load import load_files
+from db.load import import_paths, load_files
 
 ACCOUNTS = ROOT / "data/statements/congresstweets-historical-users-filtered.json"
 SOCIAL_MEDIA = ROOT / "data/legislators/legislators-social-media.yaml"
@@ -151,3 +151,49 @@ async def test_invalid_and_empty_files_are_rejected(fresh_url, tmp_path):
     await assert_rejected(fresh_url, copy, "line 3", "invalid JSON")
     copy.write_bytes(b"")
     await assert_rejected(fresh_url, copy, None, "the file is empty")
+
+
+# The keys of the 815 members' entries that are not read; committee, caucus and party
+# entries are skipped whole. 118 of the 147 `prev_names` are on members' accounts.
+SHIPPED_UNREAD = {
+    "name": 815,
+    "chamber": 815,
+    "party": 815,
+    "state": 815,
+    "id.govtrack": 815,
+    "prev_props": 13,
+    "accounts[].prev_names": 118,
+    "accounts[].chamber": 1,
+    "accounts[].name": 1,
+    "accounts[].type": 1,
+}
+
+
+async def test_unread_keys_of_the_shipped_file(fresh_url):
+    summary = await load_files(fresh_url, [ACCOUNTS])
+    assert summary.unread == {str(ACCOUNTS): SHIPPED_UNREAD}
+
+
+async def test_an_added_key_is_reported_and_refused_by_strict(empty_url, tmp_path):
+    def add_keys(data: list[dict[str, Any]]) -> None:
+        data[MEMBER]["id"]["icpsr"] = 14226
+        for account in data[MEMBER]["accounts"]:
+            account["verified"] = True
+
+    copy = broken(tmp_path, add_keys)
+    accounts = len(json.loads(ACCOUNTS.read_text(encoding="utf-8"))[MEMBER]["accounts"])
+    await load_files(empty_url, [LEGISLATORS])
+    with pytest.raises(ImportFailure) as failure:
+        await import_paths(empty_url, [copy], strict=True)
+    assert failure.value.path == str(copy)
+    assert "refused by --strict" in failure.value.problem
+    assert f"accounts[].verified ({accounts}x)" in failure.value.problem
+    assert "id.icpsr (1x)" in failure.value.problem
+    assert await snapshot(empty_url) == (0, None)
+
+    summary = await load_files(empty_url, [copy])
+    assert summary.unread[str(copy)] == {
+        **SHIPPED_UNREAD,
+        "id.icpsr": 1,
+        "accounts[].verified": accounts,
+    }

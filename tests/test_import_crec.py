@@ -19,7 +19,7 @@ from api.settings import ROOT
 from db.importers import crec
 from db.importers.bulk import Summary
 from db.importers.errors import ImportFailure
-from db.load import load_files
+from db.load import import_paths, load_files
 
 STATEMENTS = ROOT / "data/statements"
 H6183 = STATEMENTS / "CREC-2005-07-20-pt1-PgH6183.json"
@@ -222,3 +222,35 @@ async def test_invalid_json_non_utf8_and_empty_files_are_rejected(fresh_url, tmp
     await assert_rejected(fresh_url, copy, "line 1", "not UTF-8")
     copy.write_bytes(b"  \n")
     await assert_rejected(fresh_url, copy, None, "the file is empty")
+
+
+async def test_unread_keys_of_the_shipped_pages(fresh_url):
+    summary = await load_files(fresh_url, list(PAGES))
+    # `header.wkday` and `content[].turn` are known and not stored (crec.READ_NOT_STORED).
+    unread = {"header.chamber": 1, "header.num": 1, "header.extension": 1}
+    assert summary.unread == {str(path): unread for path in PAGES}
+
+
+async def test_an_added_key_is_reported_and_refused_by_strict(fresh_url, tmp_path):
+    def add_keys(data: dict[str, Any]) -> None:
+        data["header"]["section"] = "Daily Digest"
+        for item in data["content"][:4]:
+            item["timestamp"] = "10:00"
+
+    copy = broken(tmp_path, add_keys)
+    before = await snapshot(fresh_url)
+    with pytest.raises(ImportFailure) as failure:
+        await import_paths(fresh_url, [copy], strict=True)
+    assert failure.value.path == str(copy)
+    assert "refused by --strict" in failure.value.problem
+    assert "content[].timestamp (4x), header.chamber (1x)" in failure.value.problem
+    assert await snapshot(fresh_url) == before
+
+    summary = await load_files(fresh_url, [copy])
+    assert summary.unread[str(copy)] == {
+        "header.chamber": 1,
+        "header.num": 1,
+        "header.extension": 1,
+        "header.section": 1,
+        "content[].timestamp": 4,
+    }

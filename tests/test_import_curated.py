@@ -16,7 +16,7 @@ import yaml
 
 from api.settings import ROOT
 from db.importers.errors import ImportFailure
-from db.load import load_files
+from db.load import import_paths, load_files
 
 CURATED = ROOT / "data/curated/qualified-immunity-ice.yaml"
 SEED: dict[str, Any] = yaml.safe_load(CURATED.read_text())
@@ -339,6 +339,48 @@ async def test_bad_records_fail_naming_them_and_write_nothing(
     path = edited(tmp_path, _add_org_and(change))
     with pytest.raises(ImportFailure) as failure:
         await load_files(fresh_url, [path])
+    assert failure.value.path == str(path)
+    assert failure.value.record == record
+    assert problem in failure.value.problem
+    assert await row_counts(fresh_url) == before
+
+
+async def test_the_shipped_file_has_nothing_unread_and_passes_strict(fresh_url):
+    summary = await import_paths(fresh_url, [CURATED], strict=True)
+    assert summary.unread == {}
+    assert summary.entities["statements"].inserted == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "record", "problem"),
+    [
+        (lambda d: d.update(notes="x"), "top level", "unknown section notes"),
+        (
+            lambda d: d["organizations"][0].update(website="https://www.ice.gov"),
+            "organizations[0] (ice)",
+            "unknown field website",
+        ),
+        (
+            lambda d: d["incidents"][0]["location"].update(zip="55401"),
+            f"incidents[0] ({INCIDENT})",
+            "location takes only",
+        ),
+        (
+            lambda d: d["incidents"][0]["people"][0].update(race="unknown"),
+            f"incidents[0] ({INCIDENT})",
+            "each person takes",
+        ),
+    ],
+    ids=["section", "record", "location", "incident-person"],
+)
+async def test_an_unknown_key_is_refused_naming_file_and_record(
+    fresh_url, tmp_path, change, record, problem
+):
+    """The curated format is a strict schema: a key it does not define is never dropped."""
+    before = await row_counts(fresh_url)
+    path = edited(tmp_path, change)
+    with pytest.raises(ImportFailure) as failure:
+        await import_paths(fresh_url, [path])
     assert failure.value.path == str(path)
     assert failure.value.record == record
     assert problem in failure.value.problem

@@ -182,7 +182,11 @@ def test_keep_going_imports_the_good_files_and_lists_the_refused(
         ),
         encoding="utf-8",
     )
-    good = [str(BILLSTATUS / "BILLSTATUS-117s492.xml"), str(LEGISLATORS)]
+    # Both bills in one folder, so that the bad one sorts first among the bills wherever the
+    # shared data lives.
+    s492 = tmp_path / "BILLSTATUS-117s492.xml"
+    s492.write_bytes((BILLSTATUS / "BILLSTATUS-117s492.xml").read_bytes())
+    good = [str(s492), str(LEGISLATORS)]
     # Without --keep-going the first refusal stops the run: the legislators (imported first,
     # by rank) stay, the bad bill and the bill after it are not imported.
     assert main(["import", str(bad), *good]) == 1

@@ -20,7 +20,7 @@ from api.settings import ROOT
 from db.importers import incidents_csv
 from db.importers.bulk import Summary
 from db.importers.errors import ImportFailure
-from db.load import load_files
+from db.load import import_paths, load_files
 
 INCIDENTS = ROOT / "data/incidents"
 ICE_ALL = INCIDENTS / "ice_detention_deaths_all_274_deaths_detailed.csv"
@@ -356,3 +356,60 @@ async def test_non_utf8_and_empty_files_are_rejected(fresh_url, tmp_path):
     empty = tmp_path / CBP.name
     empty.write_bytes(b"")
     await assert_rejected(fresh_url, empty, None, "the file is empty")
+
+
+def with_column(tmp_path: Path, source: Path, column: str, filled: int) -> Path:
+    """A copy of `source` with `column` added, non-empty in its first `filled` records."""
+    with source.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[0].append(column)
+    for number, row in enumerate(rows[1:]):
+        row.append("x" if number < filled else "")
+    copy = tmp_path / source.name
+    with copy.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return copy
+
+
+# The columns of the shipped files not read, with the records in which each is non-empty.
+# The CBP flags other than In_Custody and Firearm do not simply restate Incident_Type (six
+# rows have US_Citizen_LPR 1, only four list "U.S. Citizen"), so they are reported;
+# Date_Standardized and Year restate Date (incidents_csv.READ_NOT_STORED); Error,
+# SBCC_Cause_of_Death and SBCC_Description are empty in every record.
+SHIPPED_UNREAD = {
+    ICE_ALL: {"Facility_Type": 274, "Period": 274},
+    ICE_DETAILED: {"Facility Type": 102},
+    CBP: {
+        column: 61
+        for column in (
+            "Minor",
+            "US_Citizen_LPR",
+            "Off_Duty",
+            "Wall_Related",
+            "Vehicle_Pursuit",
+            "Cross_Border_Shooting",
+            "Death_Immigration_Enforcement",
+            "In_SBCC",
+        )
+    },
+}
+
+
+async def test_unread_columns_of_the_shipped_files(fresh_url):
+    summary = await load_files(fresh_url, [ICE_ALL, ICE_DETAILED, CBP])
+    assert summary.unread == {str(path): unread for path, unread in SHIPPED_UNREAD.items()}
+
+
+@pytest.mark.parametrize("source", [ICE_ALL, CBP])
+async def test_an_added_column_is_reported_and_refused_by_strict(fresh_url, tmp_path, source):
+    copy = with_column(tmp_path, source, "Notes", 5)
+    before = await snapshot(fresh_url)
+    with pytest.raises(ImportFailure) as failure:
+        await import_paths(fresh_url, [copy], strict=True)
+    assert failure.value.path == str(copy)
+    assert "refused by --strict" in failure.value.problem
+    assert "Notes (5x)" in failure.value.problem
+    assert await snapshot(fresh_url) == before
+
+    summary = await load_files(fresh_url, [copy])
+    assert summary.unread[str(copy)] == {**SHIPPED_UNREAD[source], "Notes": 5}

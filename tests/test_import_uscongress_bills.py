@@ -3,11 +3,14 @@
 import json
 import logging
 from datetime import date
+from pathlib import Path
 
 import asyncpg
+import pytest
 
 from api.settings import ROOT
-from db.load import load_files
+from db.importers.errors import ImportFailure
+from db.load import import_paths, load_files
 
 DATA = ROOT / "data"
 JSON_BILL = DATA / "bills/uscongress-json/117/bills/hr/hr1470/data.json"
@@ -105,3 +108,61 @@ async def test_shipped_json_is_superseded_by_shipped_billstatus(fresh_url):
         " WHERE b.bill_id = 'hr1470-117'",
     )
     assert cosponsors[0][0] == 41
+
+
+# Unread keys (issue 9) ---------------------------------------------------------------------
+
+# What the shipped data.json carries that the importer does not read; `updated_at`, `history`,
+# the members' printed names and the like are read on purpose (READ_NOT_STORED).
+SHIPPED_UNREAD = {
+    "actions[].references": 3,
+    "amendments": 1,
+    "by_request": 1,
+    "committee_reports": 1,
+    "enacted_as": 1,
+    "related_bills[].identified_by": 1,
+}
+
+
+async def test_unread_keys_are_reported(empty_url):
+    summary = await load_files(empty_url, [JSON_BILL])
+    assert summary.unread == {str(JSON_BILL): SHIPPED_UNREAD}
+
+
+async def test_unread_keys_are_reported_when_billstatus_holds_the_bill(fresh_url):
+    summary = await load_files(fresh_url, [JSON_BILL])
+    assert summary["bills"].unchanged == 1
+    assert summary.unread == {str(JSON_BILL): SHIPPED_UNREAD}
+
+
+def _with_unknown_keys(tmp_path) -> Path:
+    """A copy of the shipped data.json with keys the importer does not know."""
+    data = json.loads(JSON_BILL.read_text(encoding="utf-8"))
+    data["veto_message"] = {"text": "x"}
+    for cosponsor in data["cosponsors"][:3]:
+        cosponsor["party"] = "D"
+    copy = tmp_path / "data.json"
+    copy.write_text(json.dumps(data), encoding="utf-8")
+    return copy
+
+
+async def test_an_added_key_is_reported(empty_url, tmp_path):
+    copy = _with_unknown_keys(tmp_path)
+    summary = await load_files(empty_url, [copy])
+    assert summary.unread[str(copy)] == {
+        **SHIPPED_UNREAD,
+        "veto_message": 1,
+        "cosponsors[].party": 3,
+    }
+    assert summary["bills"].inserted == 1
+
+
+async def test_strict_refuses_a_file_with_an_unread_key(empty_url, tmp_path):
+    copy = _with_unknown_keys(tmp_path)
+    with pytest.raises(ImportFailure) as failure:
+        await import_paths(empty_url, [copy], strict=True)
+    assert failure.value.path == str(copy)
+    assert "refused by --strict" in str(failure.value)
+    assert "veto_message (1x)" in str(failure.value)
+    assert "cosponsors[].party (3x)" in str(failure.value)
+    assert (await fetch(empty_url, "SELECT count(*) FROM bills"))[0][0] == 0

@@ -36,6 +36,13 @@ BILL_COLUMNS = [
     "source_file",
 ]
 
+# Why both importers read, and do not store, a sponsor's or cosponsor's printed details and a
+# committee's name: the bill links to the legislator by bioguide id and to the committee by
+# its code, and those records hold them (an id not yet known is counted `unresolved`).
+MEMBER_DETAILS = "the member's printed name, title, party, state and district"
+OTHER_MEMBER_IDS = "the member's LIS and GPO ids"
+COMMITTEE_DETAILS = "the committee's name, chamber and type"
+
 
 @dataclass
 class Action:

@@ -7,9 +7,14 @@ The current schema (113th Congress onward, re-issued 2022+) has `<billStatus><ve
 
 GPO lists actions newest first; they are stored oldest first (position 1 = earliest), so
 `position` orders actions within a day.
+
+What is read is declared as element paths (`db.importers.unread`) in `ACTION_READ` and
+`READ`; what is read on purpose and not stored, each with its reason, in `READ_NOT_STORED`.
+Every other element a file carries is reported by `unread` in the import summary.
 """
 
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +23,9 @@ import asyncpg
 
 from db.importers import datasets, values
 from db.importers.bill_records import (
+    COMMITTEE_DETAILS,
+    MEMBER_DETAILS,
+    OTHER_MEMBER_IDS,
     Action,
     BillRecord,
     Cosponsor,
@@ -28,6 +36,7 @@ from db.importers.bill_records import (
 from db.importers.bulk import Summary
 from db.importers.errors import ImportFailure
 from db.importers.files import source_file
+from db.importers.unread import xml_paths
 
 ROOT_TAG = "billStatus"
 EASTERN = ZoneInfo("America/New_York")
@@ -47,6 +56,11 @@ BULK_URL = "https://www.govinfo.gov/bulkdata/BILLSTATUS/{c}/{t}/BILLSTATUS-{c}{t
 def is_billstatus(data: object) -> bool:
     """Whether `data` is a parsed BILLSTATUS document."""
     return isinstance(data, ET.Element) and data.tag == ROOT_TAG
+
+
+def _under(parent: str, *children: str) -> set[str]:
+    """`parent` and each of `children` as paths below it."""
+    return {parent, *(f"{parent}/{child}" for child in children)}
 
 
 def _text(element: ET.Element | None, path: str) -> str | None:
@@ -99,6 +113,26 @@ def _clock(value: str, path: Path, record: str) -> time:
         except ValueError:
             continue
     raise ImportFailure(path, record, f"actionTime {value!r} is not a time")
+
+
+# What `_actions` reads of each action, in both schemas: the first committee named (current
+# `committees/item`, legacy `committee`) is stored; the time only of House floor actions.
+ACTION_READ = {"bill/actions"} | _under(
+    "bill/actions/item",
+    "actionDate",
+    "actionTime",
+    "text",
+    "type",
+    "actionCode",
+    "sourceSystem",
+    "sourceSystem/code",
+    "sourceSystem/name",
+    "committees",
+    "committees/item",
+    "committees/item/systemCode",
+    "committee",
+    "committee/systemCode",
+)
 
 
 def _actions(bill: ET.Element, path: Path, record: str) -> list[Action]:
@@ -167,6 +201,108 @@ def derive_status(bill_type: str, actions: list[Action]) -> tuple[str | None, da
         if label is not None and STAGES.index(label.split(":")[0]) > level:
             level, status, status_date = STAGES.index(label.split(":")[0]), label, a.acted_on
     return status, status_date
+
+
+_MEMBER_READ = ("bioguideId", "identifiers", "identifiers/bioguideId")
+_COMMITTEE_READ = (
+    "systemCode",
+    "activities",
+    "activities/item",
+    "activities/item/name",
+    "subcommittees",
+    "subcommittees/item",
+    "subcommittees/item/systemCode",
+    "subcommittees/item/activities",
+    "subcommittees/item/activities/item",
+    "subcommittees/item/activities/item/name",
+)
+# What `read_bill` reads (with ACTION_READ), as `db.importers.unread.xml_paths` paths; the
+# legacy schema's wrappers (`billCommittees`, `billSubjects`, `billSummaries`) are listed
+# beside the current paths. Of the sponsors only the first is stored, of a text version's
+# formats the first URL.
+READ = (
+    {"bill", "bill/number", "bill/billNumber", "bill/type", "bill/billType", "bill/congress"}
+    | {"bill/originChamber", "bill/introducedDate"}
+    | {"bill/latestAction", "bill/latestAction/actionDate", "bill/latestAction/text"}
+    | {"bill/policyArea", "bill/policyArea/name", "bill/primarySubject"}
+    | {"bill/primarySubject/name"}
+    | _under("bill/titles", "item", "item/titleType", "item/title", "item/billTextVersionName")
+    | _under("bill/subjects", "legislativeSubjects", "billSubjects")
+    | _under("bill/subjects/legislativeSubjects", "item", "item/name")
+    | _under("bill/subjects/billSubjects/legislativeSubjects", "item", "item/name")
+    | _under("bill/subjects/billSubjects/otherSubjects", "item", "item/name")
+    | _under("bill/summaries", "summary", "billSummaries")
+    | _under("bill/summaries/summary", "versionCode", "actionDate", "actionDesc", "text")
+    | _under("bill/summaries/billSummaries/item", "versionCode", "actionDate", "actionDesc")
+    | {"bill/summaries/billSummaries/item/text"}
+    | _under("bill/textVersions", "item", "item/type", "item/date", "item/formats")
+    | _under("bill/textVersions/item/formats", "item", "item/url")
+    | _under("bill/sponsors", "item", *(f"item/{p}" for p in _MEMBER_READ))
+    | _under("bill/cosponsors", "item", *(f"item/{p}" for p in _MEMBER_READ))
+    | _under("bill/cosponsors/item", "sponsorshipDate", "isOriginalCosponsor")
+    | {"bill/cosponsors/item/sponsorshipWithdrawnDate"}
+    | _under("bill/committees", "item", *(f"item/{p}" for p in _COMMITTEE_READ))
+    | _under("bill/committees/billCommittees", "item", *(f"item/{p}" for p in _COMMITTEE_READ))
+    | _under("bill/relatedBills", "item", "item/congress", "item/type", "item/number")
+    | _under("bill/relatedBills/item/relationshipDetails", "item", "item/type")
+    | ACTION_READ
+)
+_UPDATED = "when the Library of Congress last changed the record, not a fact about the bill"
+_ITEM_DETAILS = {
+    **{f"item/{p}": MEMBER_DETAILS for p in ("fullName", "firstName", "middleName")},
+    **{f"item/{p}": MEMBER_DETAILS for p in ("lastName", "name", "party", "state", "district")},
+    "item/identifiers/lisID": OTHER_MEMBER_IDS,
+    "item/identifiers/gpoId": OTHER_MEMBER_IDS,
+}
+_COMMITTEE_NAMES = {
+    "item/name": COMMITTEE_DETAILS,
+    "item/chamber": COMMITTEE_DETAILS,
+    "item/type": COMMITTEE_DETAILS,
+    "item/subcommittees/item/name": COMMITTEE_DETAILS,
+}
+# Paths read on purpose and not stored, each with its reason; each is taken with its subtree.
+READ_NOT_STORED = {
+    "version": "the schema version; the two schemas are told apart by their elements",
+    "bill/version": "the schema version; the two schemas are told apart by their elements",
+    "dublinCore": "the file's format, language, publisher and public-domain notice, which the"
+    " dataset record (datasets.GPO_BILLSTATUS) states",
+    "bill/createDate": _UPDATED,
+    "bill/updateDate": _UPDATED,
+    "bill/updateDateIncludingText": _UPDATED,
+    "bill/title": "repeats the Display Title item of titles",
+    "bill/latestAction/actionTime": "repeats the newest item of actions",
+    "bill/latestAction/links": "repeats the newest item of actions",
+    "bill/actions/actionByCounts": "counts of the items of actions, by chamber",
+    "bill/actions/actionTypeCounts": "counts of the items of actions, by type",
+    "bill/actions/item/committees/item/name": COMMITTEE_DETAILS,
+    "bill/actions/item/committee/name": COMMITTEE_DETAILS,
+    "bill/titles/item/billTextVersionCode": "the code of billTextVersionName (IH: Introduced in"
+    " House)",
+    "bill/titles/item/chamberCode": "the chamber the titleType names",
+    "bill/titles/item/chamberName": "the chamber the titleType names",
+    "bill/titles/item/parentTitleType": "the group of the titleType (Short Titles Senate)",
+    "bill/subjects/policyArea": "repeats bill/policyArea",
+    "bill/subjects/billSubjects/policyArea": "repeats bill/policyArea",
+    "bill/subjects/billSubjects/primarySubject": "repeats bill/primarySubject",
+    "bill/summaries/summary/updateDate": "when the summary was last edited",
+    "bill/summaries/billSummaries/item/updateDate": "when the summary was last edited",
+    "bill/summaries/billSummaries/item/lastSummaryUpdateDate": "when the summary was last edited",
+    "bill/summaries/billSummaries/item/name": "repeats actionDesc",
+    "bill/relatedBills/item/title": "the related bill's title, which its own record holds",
+    "bill/relatedBills/item/latestTitle": "the related bill's title, which its own record holds",
+    "bill/relatedBills/item/latestAction": "the related bill's latest action, which its own"
+    " record holds",
+    **{f"bill/sponsors/{p}": why for p, why in _ITEM_DETAILS.items()},
+    **{f"bill/cosponsors/{p}": why for p, why in _ITEM_DETAILS.items()},
+    **{f"bill/committees/{p}": why for p, why in _COMMITTEE_NAMES.items()},
+    **{f"bill/committees/billCommittees/{p}": why for p, why in _COMMITTEE_NAMES.items()},
+}
+
+
+def unread(root: ET.Element) -> Iterator[str]:
+    """The element paths of a parsed BILLSTATUS document that are neither in READ nor in
+    READ_NOT_STORED, once per occurrence (`db.importers.unread.xml_paths`)."""
+    return xml_paths(root, READ, whole=READ_NOT_STORED)
 
 
 def read_bill(path: Path, root: ET.Element) -> BillRecord:
@@ -315,7 +451,12 @@ def read_bill(path: Path, root: ET.Element) -> BillRecord:
 
 
 async def import_billstatus(conn: asyncpg.Connection, path: Path, root: ET.Element) -> Summary:
-    """Import one BILLSTATUS file; BILLSTATUS is the authoritative source for its bill."""
+    """Import one BILLSTATUS file; BILLSTATUS is the authoritative source for its bill.
+
+    The elements the file carried that are not read are noted in the summary (`unread`).
+    """
     bill = read_bill(path, root)
     dataset_id = await datasets.ensure(conn, datasets.GPO_BILLSTATUS)
-    return await write_bill(conn, bill, dataset_id, source_file(path))
+    summary = await write_bill(conn, bill, dataset_id, source_file(path))
+    summary.note_unread(source_file(path), unread(root))
+    return summary

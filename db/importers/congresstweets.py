@@ -21,6 +21,8 @@ from db.importers.bulk import Counts, Summary
 from db.importers.crec import read_json
 from db.importers.datasets import Dataset
 from db.importers.errors import ImportFailure
+from db.importers.files import source_file
+from db.importers.unread import json_paths
 
 CONGRESSTWEETS = Dataset(
     "congresstweets-accounts",
@@ -34,6 +36,21 @@ TYPES = ("member", "committee", "caucus", "party")
 ACCOUNT_TYPES = ("office", "campaign")
 BIOGUIDE = re.compile(r"^[A-Z][0-9]{6}$")
 HANDLE = re.compile(r"^[A-Za-z0-9_]{1,50}$")
+# The key paths read in a member's entry (see db/importers/unread.py); anything else a
+# member's entry carries is reported as unread. Committee, caucus and party entries are
+# skipped whole (only their `type` is read), as are accounts marked deleted.
+READ = frozenset(
+    {
+        "type",
+        "id",
+        "id.bioguide",
+        "accounts",
+        "accounts[].screen_name",
+        "accounts[].account_type",
+        "accounts[].deleted",
+        "accounts[].id",
+    }
+)
 
 
 def detect(path: Path, data: Any) -> bool:
@@ -110,6 +127,9 @@ async def import_congresstweets(conn: asyncpg.Connection, path: Path) -> Summary
                 (known[bioguide], handle.lower()), (known[bioguide], handle, account_id, kind)
             )
     summary = Summary()
+    summary.note_unread(
+        source_file(path), json_paths([e for e in data if e["type"] == "member"], READ)
+    )
     counts = Counts(unresolved=anonymous + len(members - known.keys()))
     await conn.execute(
         "CREATE TEMP TABLE IF NOT EXISTS _stage_congresstweets (legislator_id bigint,"

@@ -24,6 +24,7 @@ from db.importers.datasets import Dataset
 from db.importers.errors import ImportFailure
 from db.importers.files import source_file
 from db.importers.tabular import clean, decode, replace_links
+from db.importers.unread import json_paths
 
 CONGRESSIONAL_RECORD = Dataset(
     "congressional-record",
@@ -37,6 +38,30 @@ CONGRESSIONAL_RECORD = Dataset(
 # A govinfo granule id: the package (the day's Record) and the page it starts on.
 GRANULE = re.compile(r"^(CREC-\d{4}-\d{2}-\d{2})-pt\d+-Pg[A-Z]\d+(-\d+)?$")
 BIOGUIDE = re.compile(r"^[A-Z][0-9]{6}$")
+# The key paths read (see db/importers/unread.py); `doc_title` is the title when `title` is
+# empty. Anything else a page carries is reported as unread.
+READ = frozenset(
+    {
+        "id",
+        "title",
+        "doc_title",
+        "header",
+        "header.year",
+        "header.month",
+        "header.day",
+        "header.vol",
+        "header.pages",
+        "content",
+        "content[].kind",
+        "content[].itemno",
+        "content[].speaker",
+        "content[].speaker_bioguide",
+        "content[].text",
+    }
+)
+# Known and deliberately not stored, so not reported: `header.wkday` restates the date;
+# `content[].turn` is the parser's running count of speaker turns (the order is `itemno`).
+READ_NOT_STORED = frozenset({"header.wkday", "content[].turn"})
 
 
 def detect(path: Path, data: Any) -> bool:
@@ -161,6 +186,7 @@ async def import_crec(conn: asyncpg.Connection, path: Path) -> Summary:
     dataset_id = await datasets.ensure(conn, CONGRESSIONAL_RECORD)
     origin = source_file(path)
     summary = Summary()
+    summary.note_unread(origin, (p for p in json_paths(data, READ) if p not in READ_NOT_STORED))
     citation = f"{header.get('vol')} Cong. Rec. {header.get('pages')}"
     source_id = await _source(
         conn,

@@ -32,6 +32,7 @@ from db.importers.tabular import (
     dataset_ids,
     head_of,
     header_of,
+    note_unread_columns,
     read_csv,
     replace_links,
     slugify,
@@ -100,6 +101,11 @@ CBP_COLUMNS = (
     "In_Custody",
     "Source",
 )
+# The CBP columns read when present; every other column not read is reported as unread.
+CBP_READ = (*CBP_COLUMNS, "Firearm", "SBCC_Cause_of_Death")
+# Known and deliberately not stored: the CBP file's `Date_Standardized` and `Year` restate
+# its `Date`, which is stored.
+READ_NOT_STORED = frozenset({"Date_Standardized", "Year"})
 SEXES = {"male": "Male", "female": "Female"}
 # Words that make the place part of a location a facility rather than a city.
 FACILITY = re.compile(
@@ -589,13 +595,22 @@ async def import_incidents(conn: asyncpg.Connection, path: Path) -> Summary:
     path = Path(path)
     kind = kind_of_header(header_of(head_of(path)))
     if kind == "ice":
-        deaths = parse_ice(read_csv(path, ICE_COLUMNS))
-        return await write_deaths(conn, path, deaths, ICE_DEATHS, [ICE_DEATHS_DETAILED], ICE)
+        table = read_csv(path, ICE_COLUMNS)
+        deaths = parse_ice(table)
+        summary = await write_deaths(conn, path, deaths, ICE_DEATHS, [ICE_DEATHS_DETAILED], ICE)
+        note_unread_columns(summary, table, ICE_COLUMNS)
+        return summary
     if kind == "ice-detailed":
-        deaths = parse_ice_detailed(read_csv(path, ICE_DETAILED_COLUMNS))
-        return await write_deaths(conn, path, deaths, ICE_DEATHS_DETAILED, [], ICE)
+        table = read_csv(path, ICE_DETAILED_COLUMNS)
+        deaths = parse_ice_detailed(table)
+        summary = await write_deaths(conn, path, deaths, ICE_DEATHS_DETAILED, [], ICE)
+        note_unread_columns(summary, table, ICE_DETAILED_COLUMNS)
+        return summary
     if kind == "cbp":
-        deaths = parse_cbp(read_csv(path, CBP_COLUMNS))
-        return await write_deaths(conn, path, deaths, CBP_DEATHS, [], CBP)
+        table = read_csv(path, CBP_COLUMNS)
+        deaths = parse_cbp(table)
+        summary = await write_deaths(conn, path, deaths, CBP_DEATHS, [], CBP)
+        note_unread_columns(summary, table, CBP_READ, READ_NOT_STORED)
+        return summary
     read_csv(path, ())  # an empty or non-UTF-8 file is reported as such
     raise ImportFailure(path, "line 1", "not an ICE or CBP deaths CSV header")

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ import asyncpg
 from db.importers.bulk import Counts, Summary, remove_missing, upsert
 from db.importers.datasets import Dataset
 from db.importers.errors import ImportFailure
+from db.importers.files import source_file
+from db.importers.unread import csv_columns
 
 BOM = "\ufeff"
 
@@ -96,6 +99,21 @@ def read_csv(path: Path, required: Sequence[str]) -> Table:
     if not records:
         raise ImportFailure(path, None, "the file has no records")
     return Table(path, {name: i for i, name in enumerate(header)}, records)
+
+
+def note_unread_columns(
+    summary: Summary, table: Table, read: Collection[str], not_stored: Collection[str] = ()
+) -> None:
+    """Note in `summary`, under the table's file, each header column not in `read` or
+    `not_stored`, once for every record in which it is non-empty (see db/importers/unread.py).
+
+    A column empty in every record carries nothing and is not noted.
+    """
+    file = source_file(table.path)
+    for column in csv_columns(table.columns, {*read, *not_stored}):
+        index = table.columns[column]
+        filled = sum(1 for _, fields in table.records if fields[index].strip())
+        summary.note_unread(file, repeat(column, filled))
 
 
 def clean(value: str | None) -> str | None:

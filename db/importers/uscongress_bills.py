@@ -7,10 +7,15 @@ keeps loading both files for one bill idempotent.
 Upstream text sometimes carries mojibake (UTF-8 read as Latin-1, e.g. "RaÃºl"). Every
 string is passed through ftfy's encoding repair; each repair is logged with its file and
 field, and counted under `text_repairs` in the summary.
+
+What is read is declared as dotted key paths (`db.importers.unread`) in `READ`; what is read
+on purpose and not stored, each with its reason, in `READ_NOT_STORED`. Every other key a file
+carries is reported in the import summary, whether or not BILLSTATUS already holds the bill.
 """
 
 import logging
 import re
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,6 +25,8 @@ import ftfy
 
 from db.importers import datasets, values
 from db.importers.bill_records import (
+    COMMITTEE_DETAILS,
+    MEMBER_DETAILS,
     Action,
     BillRecord,
     Cosponsor,
@@ -29,6 +36,7 @@ from db.importers.bill_records import (
 from db.importers.bulk import Summary
 from db.importers.errors import ImportFailure
 from db.importers.files import source_file
+from db.importers.unread import json_paths
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +82,75 @@ def _record_list(data: dict[str, Any], key: str, path: Path) -> list[dict[str, A
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise ImportFailure(path, key, "must be a list of objects")
     return value
+
+
+# What `read_bill` reads, as `db.importers.unread.json_paths` paths. Of an action's
+# committees only the first is stored; the latest action is the last item of `actions`.
+READ = {
+    "bill_id",
+    "bill_type",
+    "number",
+    "congress",
+    "official_title",
+    "short_title",
+    "popular_title",
+    "introduced_at",
+    "subjects_top_term",
+    "subjects",
+    "status",
+    "status_at",
+    "url",
+    "actions",
+    "actions[].acted_at",
+    "actions[].action_code",
+    "actions[].text",
+    "actions[].type",
+    "actions[].committees",
+    "sponsor",
+    "sponsor.bioguide_id",
+    "cosponsors",
+    "cosponsors[].bioguide_id",
+    "cosponsors[].sponsored_at",
+    "cosponsors[].original_cosponsor",
+    "cosponsors[].withdrawn_at",
+    "committees",
+    "committees[].committee_id",
+    "committees[].subcommittee_id",
+    "committees[].activity",
+    "related_bills",
+    "related_bills[].bill_id",
+    "related_bills[].type",
+    "related_bills[].reason",
+    "titles",
+    "titles[].title",
+    "titles[].type",
+    "titles[].as",
+    "titles[].is_for_portion",
+    "summary",
+    "summary.as",
+    "summary.asOf",
+    "summary.text",
+}
+# Keys read on purpose and not stored, each with its reason; each is taken with what is below.
+READ_NOT_STORED = {
+    "updated_at": "when the scraper wrote the file, not a fact about the bill",
+    "history": "flags (active, vetoed, enacted, ...) the scraper derives from the actions",
+    "actions[].status": "the status the scraper derives from this action; the bill's latest"
+    " status is stored (status, status_at)",
+    "sponsor.type": "`person` for a member sponsor, whom bioguide_id names",
+    **{f"sponsor.{k}": MEMBER_DETAILS for k in ("name", "title", "state", "district")},
+    **{f"cosponsors[].{k}": MEMBER_DETAILS for k in ("name", "title", "state", "district")},
+    "committees[].committee": COMMITTEE_DETAILS,
+    "committees[].subcommittee": COMMITTEE_DETAILS,
+    "titles[].textVersionCode": "the code of the text version `as` names",
+    "summary.date": "when the summary was last edited",
+}
+
+
+def unread(data: dict[str, Any]) -> Iterator[str]:
+    """The key paths of a parsed data.json that are neither in READ nor in READ_NOT_STORED,
+    once per occurrence (`db.importers.unread.json_paths`)."""
+    return json_paths(data, READ, whole=READ_NOT_STORED)
 
 
 def read_bill(path: Path, data: dict[str, Any]) -> BillRecord:
@@ -199,9 +276,13 @@ def read_bill(path: Path, data: dict[str, Any]) -> BillRecord:
 
 
 async def import_bill_json(conn: asyncpg.Connection, path: Path, data: dict[str, Any]) -> Summary:
-    """Import one bill data.json unless BILLSTATUS already supplied that bill."""
+    """Import one bill data.json unless BILLSTATUS already supplied that bill.
+
+    The keys the file carried that are not read are noted in the summary (`unread`) either way.
+    """
     repaired, fields = repair_text(data, path)
     summary = Summary()
+    summary.note_unread(source_file(path), unread(data))
     for name in fields:
         log.warning("%s: repaired mojibake in %s", path, name)
     summary["text_repairs"].updated += len(fields)

@@ -14,6 +14,7 @@ stored, and the President is not made a member.
 
 import re
 from datetime import date, datetime, time
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,6 +31,7 @@ from db.importers.tabular import (
     clean,
     head_of,
     header_of,
+    note_unread_columns,
     read_csv,
     upsert_counts,
     upsert_owned,
@@ -67,6 +69,32 @@ ROLLCALL_COLUMNS = (
     "vote_question",
 )
 VOTE_COLUMNS = ("congress", "chamber", "rollnumber", "icpsr", "cast_code")
+# Columns known and deliberately not stored, so they are not reported as unread (every
+# other column not read above is): Voteview's DW-NOMINATE and Nokken-Poole model estimates
+# (members' ideal points and fit, roll calls' midpoints, spreads and fit, and each vote's
+# `prob`) are scholarship about the votes, not the record of them; `state_icpsr` restates
+# `state_abbrev` as an ICPSR code; `yea_count` and `nay_count` restate the totals of the
+# votes file's positions, which are stored.
+READ_NOT_STORED = frozenset(
+    {
+        "nominate_dim1",
+        "nominate_dim2",
+        "nominate_log_likelihood",
+        "nominate_geo_mean_probability",
+        "nominate_number_of_votes",
+        "nominate_number_of_errors",
+        "nokken_poole_dim1",
+        "nokken_poole_dim2",
+        "nominate_mid_1",
+        "nominate_mid_2",
+        "nominate_spread_1",
+        "nominate_spread_2",
+        "prob",
+        "state_icpsr",
+        "yea_count",
+        "nay_count",
+    }
+)
 CHAMBERS = {"Senate": "senate", "House": "house"}
 MEMBER_CHAMBERS = ("Senate", "House", "President")
 # Voteview cast codes: 1-3 yea (announced, paired), 4-6 nay, 7-8 present, 9 not voting,
@@ -149,6 +177,7 @@ async def import_members(conn: asyncpg.Connection, path: Path, table: Table) -> 
             raise ImportFailure(path, f"line {line}", f"icpsr {icpsr} is listed twice")
         rows[key] = (congress, chamber, icpsr, bioguide, name, state, party, dataset_id)
     summary = Summary()
+    note_unread_columns(summary, table, MEMBER_COLUMNS, READ_NOT_STORED)
     counts, _ = await upsert(
         conn,
         "voteview_members",
@@ -216,6 +245,7 @@ async def import_rollcalls(conn: asyncpg.Connection, path: Path, table: Table) -
     col = table.columns
     rows: dict[str, tuple[Any, ...]] = {}
     numbers: dict[tuple[str, int, int], int] = {}
+    untitled = 0
     for line, f in table.records:
         congress = _number(path, line, "congress", f[col["congress"]])
         chamber = _chamber(path, line, f[col["chamber"]])
@@ -240,6 +270,8 @@ async def import_rollcalls(conn: asyncpg.Connection, path: Path, table: Table) -
         if vote_id in rows:
             raise ImportFailure(path, f"line {line}", f"{vote_id} is listed twice")
         bill_key, nomination = _subject(path, line, f[col["bill_number"]], congress)
+        if nomination is None and f[col["vote_desc"]].strip():
+            untitled += 1  # `vote_desc` is stored only as a nomination's title
         question = clean(f[col["vote_question"]])
         rows[vote_id] = (
             vote_id,
@@ -265,6 +297,8 @@ async def import_rollcalls(conn: asyncpg.Connection, path: Path, table: Table) -
         )
     }
     summary = Summary()
+    note_unread_columns(summary, table, ROLLCALL_COLUMNS, READ_NOT_STORED)
+    summary.note_unread(origin, repeat("vote_desc", untitled))
     counts, _, foreign = await upsert_owned(
         conn,
         "votes",
@@ -411,6 +445,7 @@ async def import_votes(conn: asyncpg.Connection, path: Path, table: Table) -> Su
             )
         )
     summary = Summary()
+    note_unread_columns(summary, table, VOTE_COLUMNS, READ_NOT_STORED)
     counts = await upsert_counts(
         conn,
         "vote_positions",

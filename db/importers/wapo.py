@@ -27,6 +27,7 @@ from db.importers.tabular import (
     clean,
     head_of,
     header_of,
+    note_unread_columns,
     read_csv,
     replace_links,
     slugify,
@@ -43,6 +44,9 @@ WAPO = Dataset(
     " non-commercial, share-alike). Not redistributed by this project.",
 )
 AGENCY_COLUMNS = ("id", "name", "type", "state")
+# The agency columns stored; `type` and `state` are required (they identify the format) but
+# not stored, so they are reported as unread with the other columns not read.
+AGENCY_READ = ("id", "name")
 SHOOTING_COLUMNS = (
     "id",
     "date",
@@ -101,6 +105,7 @@ async def import_agencies(conn: asyncpg.Connection, path: Path, table: Table) ->
             raise ImportFailure(path, f"line {line}", f"agency {agency} is listed twice")
         rows[slug] = (slug, name, "agency", dataset_id, origin)
     summary = Summary()
+    note_unread_columns(summary, table, AGENCY_READ)
     counts, _, _ = await upsert_owned(
         conn,
         "organizations",
@@ -253,6 +258,7 @@ async def import_shootings(conn: asyncpg.Connection, path: Path, table: Table) -
                     f"agency {a} is not imported; import the agencies file first",
                 )
     summary = Summary()
+    note_unread_columns(summary, table, SHOOTING_COLUMNS)
     counts, sources, _ = await upsert_owned(
         conn,
         "sources",
