@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import defusedxml.ElementTree as defused
+from defusedxml import DefusedXmlException
 
 from db.importers import files
 from db.importers.bulk import Summary
@@ -256,7 +258,7 @@ def roll_call_names(path: Path) -> dict[str, NamedMember]:
     found: dict[str, NamedMember] = {}
     try:
         if path.suffix.lower() == ".xml":
-            root = ET.fromstring(path.read_bytes())
+            root = defused.fromstring(path.read_bytes(), forbid_dtd=True)
             for voter in root.iter("voter"):
                 _add_voter(found, voter.get("id"), {})
         else:
@@ -265,7 +267,7 @@ def roll_call_names(path: Path) -> dict[str, NamedMember]:
                 for voter in group if isinstance(group, list) else []:
                     if isinstance(voter, dict):
                         _add_voter(found, voter.get("id"), voter)
-    except (OSError, ValueError, ET.ParseError, AttributeError):
+    except (OSError, ValueError, ET.ParseError, AttributeError, DefusedXmlException):
         return {}  # the importer has read this file already; an archive member has no path
     return found
 
