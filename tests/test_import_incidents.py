@@ -21,6 +21,7 @@ from db.importers import incidents_csv
 from db.importers.bulk import Summary
 from db.importers.errors import ImportFailure
 from db.load import import_paths, load_files
+from tests.csv_files import with_column
 
 INCIDENTS = ROOT / "data/incidents"
 ICE_ALL = INCIDENTS / "ice_detention_deaths_all_274_deaths_detailed.csv"
@@ -356,19 +357,6 @@ async def test_non_utf8_and_empty_files_are_rejected(fresh_url, tmp_path):
     empty = tmp_path / CBP.name
     empty.write_bytes(b"")
     await assert_rejected(fresh_url, empty, None, "the file is empty")
-
-
-def with_column(tmp_path: Path, source: Path, column: str, filled: int) -> Path:
-    """A copy of `source` with `column` added, non-empty in its first `filled` records."""
-    with source.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    rows[0].append(column)
-    for number, row in enumerate(rows[1:]):
-        row.append("x" if number < filled else "")
-    copy = tmp_path / source.name
-    with copy.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-    return copy
 
 
 # The columns of the shipped files not read, with the records in which each is non-empty.

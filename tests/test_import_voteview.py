@@ -21,6 +21,7 @@ from db.importers import voteview
 from db.importers.bulk import Summary
 from db.importers.errors import ImportFailure
 from db.load import import_paths, load_files
+from tests.csv_files import with_column
 
 VOTEVIEW = ROOT / "data/votes/voteview"
 MEMBERS = VOTEVIEW / "S116_members.csv"
@@ -329,19 +330,6 @@ def test_president_rows_are_the_only_skipped_rows():
     senators = Counter(r["rollnumber"] for r in rows if r["icpsr"] != "99912.0")
     assert set(senators.values()) == {100}
     assert sum(senators.values()) == POSITIONS
-
-
-def with_column(tmp_path: Path, source: Path, column: str, filled: int) -> Path:
-    """A copy of `source` with `column` added, non-empty in its first `filled` records."""
-    with source.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    rows[0].append(column)
-    for number, row in enumerate(rows[1:]):
-        row.append("x" if number < filled else "")
-    copy = tmp_path / source.name
-    with copy.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-    return copy
 
 
 # The columns of the shipped files not read, with the records in which each is non-empty;

@@ -18,6 +18,7 @@ from db.importers import wapo
 from db.importers.bulk import Summary
 from db.importers.errors import ImportFailure
 from db.load import import_paths, load_files
+from tests.csv_files import with_column
 
 SHARED = ROOT.parent / "shared/data/incidents"
 SHOOTINGS = SHARED / "wapo-fatal-police-shootings-data.csv"
@@ -205,19 +206,6 @@ async def test_missing_column_and_empty_file_are_rejected(fresh_url, tmp_path):
     await assert_rejected(fresh_url, copy, "line 1", "missing column name")
     copy.write_bytes(b"")
     await assert_rejected(fresh_url, copy, None, "the file is empty")
-
-
-def with_column(tmp_path: Path, source: Path, column: str, filled: int) -> Path:
-    """A copy of `source` with `column` added, non-empty in its first `filled` records."""
-    with source.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    rows[0].append(column)
-    for number, row in enumerate(rows[1:]):
-        row.append("x" if number < filled else "")
-    copy = tmp_path / source.name
-    with copy.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-    return copy
 
 
 # The columns not read, with the records in which each is non-empty. The agencies' `type`
