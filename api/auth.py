@@ -132,8 +132,8 @@ class Authentication:
         """Counts a refused key against the client IP; the 429 to send when it is over."""
         if self.limiter is None or self.ip_limit <= 0:
             return None
-        hit = await self.limiter.hit(f"ip:{client or 'unknown'}")
-        if hit.allowed(self.ip_limit):
+        hit = await self.limiter.hit(f"ip:{client or 'unknown'}", self.ip_limit)
+        if hit.allowed:
             return None
         if len(self.blocked) > MAX_BLOCKED:
             self.blocked.clear()

@@ -1,6 +1,9 @@
 """Rate limits per key and per client IP, counted in memory or in Redis."""
 
+import asyncio
 import socket
+import time
+import types
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -8,11 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
+from limits.aio.storage import MemoryStorage
 from starlette.applications import Starlette
 from starlette.datastructures import Secret
 
+import api.ratelimit
 from api.app import create_app, default_limiter
-from api.ratelimit import Limiter, MemoryLimiter, RedisLimiter
+from api.ratelimit import REDIS_TIMEOUT_S, Hit, Limiter, MemoryLimiter, RedisLimiter
 from api.settings import load_settings
 from db import keys
 from db.pool import Database, connect
@@ -128,21 +133,67 @@ def test_the_default_limits_are_modest_and_in_memory(
     assert isinstance(default_limiter(settings), MemoryLimiter)
 
 
-async def test_the_memory_window_opens_with_the_first_request_and_resets() -> None:
-    now = [1000.0]
-    limiter = MemoryLimiter(window_s=60, clock=lambda: now[0])
-    assert [(await limiter.hit("ip:a")).count for _ in range(3)] == [1, 2, 3]
-    now[0] += 20
-    late = await limiter.hit("ip:a")
-    assert (late.count, late.reset_s) == (4, 40)
-    assert (await limiter.hit("ip:b")).count == 1
-    now[0] += 40
-    fresh = await limiter.hit("ip:a")
-    assert (fresh.count, fresh.reset_s) == (1, 60)
-    # Expired windows are swept: only the two opened at t=1060 remain after another minute.
-    now[0] += 61
-    await limiter.hit("ip:c")
-    assert set(limiter._windows) == {"ip:c"}
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """A clock the test moves, for the `limits` memory storage and for api.ratelimit."""
+    import limits.aio.storage.memory
+
+    now = [1_000_000.0]
+    fake = types.SimpleNamespace(time=lambda: now[0])
+    monkeypatch.setattr(limits.aio.storage.memory, "time", fake)
+    monkeypatch.setattr(api.ratelimit, "time", fake)
+    return now
+
+
+async def test_the_memory_window_opens_with_the_first_request_and_resets(
+    clock: list[float],
+) -> None:
+    limiter = MemoryLimiter(window_s=60)
+    assert [await limiter.hit("ip:a", 4) for _ in range(3)] == [
+        Hit(True, 3, 60),
+        Hit(True, 2, 60),
+        Hit(True, 1, 60),
+    ]
+    clock[0] += 20
+    assert await limiter.hit("ip:a", 4) == Hit(True, 0, 40)
+    assert await limiter.hit("ip:a", 4) == Hit(False, 0, 40)
+    assert await limiter.hit("ip:b", 4) == Hit(True, 3, 60)
+    clock[0] += 40
+    assert await limiter.hit("ip:a", 4) == Hit(True, 3, 60)
+
+
+async def test_the_same_identity_and_limit_share_a_count() -> None:
+    """Authentication counts refused keys against `ip:<address>` and the anonymous limit,
+    as the rate limiter does: both draw on one budget."""
+    limiter = MemoryLimiter()
+    assert (await limiter.hit("ip:a", 3)).remaining == 2
+    assert (await limiter.hit("ip:a", 3)).remaining == 1
+    assert (await limiter.hit("ip:a", 5)).remaining == 4  # another limit, another count
+
+
+async def test_expired_memory_windows_are_swept_once_a_window(
+    clock: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The hook SweptMemoryStorage overrides must exist, or the override would do nothing.
+    assert hasattr(MemoryStorage, "_MemoryStorage__schedule_expiry")
+    sweeps = []
+    expire = MemoryStorage._MemoryStorage__expire_events
+
+    async def counted(storage: MemoryStorage) -> None:
+        sweeps.append(clock[0])
+        await expire(storage)
+
+    monkeypatch.setattr(MemoryStorage, "_MemoryStorage__expire_events", counted)
+    limiter = MemoryLimiter(window_s=60)
+    for n in range(100):
+        await limiter.hit(f"ip:{n}", 10)
+        await asyncio.sleep(0)  # let a sweep run, if one was started
+    assert len(sweeps) == 1
+    clock[0] += 61
+    await limiter.hit("ip:c", 10)
+    await asyncio.sleep(0)
+    assert len(sweeps) == 2
+    assert set(limiter.storage.storage) == {limiter.item(10).key_for("ip:c")}
 
 
 @pytest.fixture
@@ -150,11 +201,11 @@ async def redis_prefix() -> AsyncIterator[str]:
     """A key prefix of this test's own in the shared Redis, deleted afterwards."""
     import redis.asyncio
 
-    prefix = f"redress-test:{uuid.uuid4().hex}:"
+    prefix = f"redress-test:{uuid.uuid4().hex}"
     yield prefix
     client = redis.asyncio.from_url(REDIS_URL)
     try:
-        found = [k async for k in client.scan_iter(match=prefix + "*")]
+        found = [k async for k in client.scan_iter(match=prefix + ":*")]
         if found:
             await client.delete(*found)
     finally:
@@ -178,9 +229,11 @@ async def test_redis_counts_are_shared_by_replicas(db: Database, redis_prefix: s
                 assert (await ask(other)).status_code == 200
 
         client = redis.asyncio.from_url(REDIS_URL)
+        # The `limits` library's key: prefix, namespace, identity, limit, window.
+        key = f"{redis_prefix}:redress/ip:127.0.0.2/4/60/second"
         try:
-            assert int(await client.get(redis_prefix + "ip:127.0.0.2")) == 6
-            ttl = await client.pttl(redis_prefix + "ip:127.0.0.2")
+            assert int(await client.get(key)) == 6
+            ttl = await client.pttl(key)
             assert 0 < ttl <= 60_000
         finally:
             await client.aclose()
@@ -199,8 +252,8 @@ async def test_redis_buckets_per_key(db: Database, redis_prefix: str) -> None:
             assert [(await ask(http, key)).status_code for _ in range(2)] == [200, 200]
             assert_rate_limited(await ask(http, key), 2)
             assert (await ask(http)).status_code == 200
-        hit = await limiter.hit(f"key:{record.id}")
-        assert hit.count == 4 and 0 < hit.reset_s <= 60
+        hit = await limiter.hit(f"key:{record.id}", 2)
+        assert (hit.allowed, hit.remaining) == (False, 0) and 0 < hit.reset_s <= 60
     finally:
         await limiter.close()
 
@@ -229,3 +282,28 @@ async def test_an_unreachable_redis_lets_requests_through(
         await limiter.close()
     warnings = [r for r in caplog.records if r.name == "redress.ratelimit"]
     assert len(warnings) == 3 and "Redis failed" in warnings[0].getMessage()
+
+
+async def test_a_redis_that_does_not_answer_lets_requests_through_in_time(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    pytest.importorskip("redis")
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # accept, read, never answer
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    limiter = RedisLimiter(f"redis://127.0.0.1:{port}/0")
+    try:
+        started = time.monotonic()
+        hit = await limiter.hit("ip:a", 5)
+        took = time.monotonic() - started
+    finally:
+        await limiter.close()
+        server.close()
+    assert hit == Hit(True, 5, 60)
+    assert took < REDIS_TIMEOUT_S + 0.25
+    (warning,) = [r for r in caplog.records if r.name == "redress.ratelimit"]
+    assert "Redis failed" in warning.getMessage()
