@@ -99,6 +99,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     server = None
+    configure_logging(settings.log_level)  # JSON lines from here on; api.logs writes the access log
     try:
         url, server = database_url(settings)
         if args.prepare:
@@ -110,7 +111,6 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         app = create_app(settings, url=url)
         tune_garbage_collector()
         print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql", flush=True)
-        configure_logging(settings.log_level)  # JSON lines; api.logs writes the access log
         uvicorn.run(
             app,
             host=settings.host,
@@ -334,7 +334,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `redress` console script."""
     args = parser().parse_args(argv)
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except ValueError as error:  # a setting out of range: one line, not a traceback
+        print(f"redress: {error}", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
     )

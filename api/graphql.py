@@ -37,7 +37,7 @@ from strawberry.types import ExecutionResult
 from api import graphiql
 from api.persisted_queries import PersistedQueries, PersistedQueryError
 from api.response_cache import ResponseCache, Stored, is_query, request_key
-from db.pool import Database, StatementTimeout, Unavailable
+from db.pool import Database, StatementTimeout, Unavailable, fail_fast, note_unavailable
 from db.versions import VersionReader
 from loaders.request import Loaders
 from schema.compat import (
@@ -227,7 +227,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             return None
         try:
             return await self.data_version()
-        except (Unavailable, StatementTimeout):
+        except Unavailable as error:
+            note_unavailable(error)  # the request's statements fail at once (fail_fast)
+            request.state.version_failed = True
+            return None
+        except StatementTimeout:
             request.state.version_failed = True
             return None
 
@@ -239,7 +243,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         request.state.request_id = request_id(request.headers.get("x-request-id"))
         token = REQUEST_ID.set(request.state.request_id)
         try:
-            response = await self._respond(request)
+            with fail_fast():
+                response = await self._respond(request)
         finally:
             REQUEST_ID.reset(token)
         response.headers["X-Request-Id"] = request.state.request_id
@@ -318,6 +323,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         try:
             return self.decode_json(data)
         except (ValueError, RecursionError) as error:
+            if "depth limit" in str(error) or isinstance(error, RecursionError):
+                raise Rejected(400, "the request body nests JSON too deeply") from error
             raise Rejected(400, "the request body is not valid UTF-8 JSON") from error
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:

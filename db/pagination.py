@@ -70,8 +70,8 @@ def read_cursor(cursor: str) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         content = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, TypeError, binascii.Error) as exc:
-        raise CursorError(f"malformed cursor {cursor!r}") from exc
+    except (ValueError, TypeError, binascii.Error, RecursionError) as exc:
+        raise CursorError(f"malformed cursor {cursor[:100]!r}") from exc
     if not isinstance(content, list) or not content or not isinstance(content[0], str):
         raise CursorError(f"malformed cursor {cursor!r}")
     return content

@@ -1,13 +1,16 @@
 """The connection pool, and the one door through which every SQL statement passes."""
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+import logging
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
+
+log = logging.getLogger("redress.db")
 
 
 @dataclass
@@ -40,6 +43,17 @@ async def log_statements() -> AsyncIterator[StatementLog]:
         _active_log.reset(token)
 
 
+@contextmanager
+def unlogged() -> Iterator[None]:
+    """Run statements in this context without recording them in any log (the compiled
+    path's shadow statement in verify mode, which is not part of the answer's cost)."""
+    token = _active_log.set(None)
+    try:
+        yield
+    finally:
+        _active_log.reset(token)
+
+
 def _record(sql: str) -> None:
     log = _active_log.get()
     while log is not None:
@@ -60,6 +74,8 @@ _CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.CrashShutdownError,
     asyncpg.TooManyConnectionsError,
 )
+# What `connect` takes as "cannot be reached now" (a connect timeout is TimeoutError).
+_UNREACHABLE: tuple[type[BaseException], ...] = (*_CONNECTION_ERRORS, TimeoutError)
 # A statement PostgreSQL stopped: `statement_timeout` or `lock_timeout`.
 _TIMEOUT_ERRORS = (asyncpg.QueryCanceledError, asyncpg.LockNotAvailableError)
 
@@ -139,20 +155,56 @@ class Executor:
         await self._run("executemany", sql, args)
 
 
+# The first `Unavailable` of the work in this context (one request), once there was one.
+_fault: ContextVar[list[Unavailable] | None] = ContextVar("redress_db_fault", default=None)
+
+
+@contextmanager
+def fail_fast() -> Iterator[None]:
+    """In this context (one request), once the database was found unavailable, every later
+    statement fails at once with `Unavailable` instead of waiting `ACQUIRE_TIMEOUT_S` again:
+    a request of several statements answers in about one timeout, not one per statement."""
+    token = _fault.set([])
+    try:
+        yield
+    finally:
+        _fault.reset(token)
+
+
+def note_unavailable(error: Unavailable) -> None:
+    """Record, for `fail_fast`, that the database was found unavailable in this context."""
+    found = _fault.get()
+    if found is not None and not found:
+        found.append(error)
+
+
 @asynccontextmanager
 async def acquire(pool: asyncpg.Pool) -> AsyncIterator[PoolConnectionProxy]:
     """A connection of `pool`, or `Unavailable` when none comes within `ACQUIRE_TIMEOUT_S`
-    (every connection busy, or the server not answering)."""
+    (every connection busy, or the server not answering), or at once when this request
+    already found the database unavailable (`fail_fast`)."""
+    found = _fault.get()
+    if found:
+        raise Unavailable(str(found[0]))
     try:
         connection = await pool.acquire(timeout=ACQUIRE_TIMEOUT_S)
     except TimeoutError as error:
-        raise Unavailable(
+        unavailable = Unavailable(
             f"no database connection became free within {ACQUIRE_TIMEOUT_S:g} s"
-        ) from error
+        )
+        note_unavailable(unavailable)
+        raise unavailable from error
+    except Exception as error:
+        translated = translate(error)
+        if isinstance(translated, Unavailable):
+            note_unavailable(translated)
+        raise
     try:
         yield connection
     except Exception as error:
-        if isinstance(translate(error), Unavailable):
+        translated = translate(error)
+        if isinstance(translated, Unavailable):
+            note_unavailable(translated)
             connection.terminate()  # never hand a broken connection to the next caller
         raise
     finally:
@@ -208,16 +260,28 @@ async def connect(
     url: str, *, min_size: int = 1, max_size: int = 10, statement_timeout_ms: int = 5000
 ) -> Database:
     """Open a pool to `url`; every connection gets the given statement timeout, and a new
-    connection gives up after `CONNECT_TIMEOUT_S` (so that an unreachable server fails fast)."""
-    pool = await asyncpg.create_pool(
-        url,
-        min_size=min_size,
-        max_size=max_size,
-        reset=_keep_session,
-        timeout=CONNECT_TIMEOUT_S,
-        server_settings={
-            "statement_timeout": str(statement_timeout_ms),
-            "application_name": "redress",
-        },
-    )
-    return Database(pool)
+    connection gives up after `CONNECT_TIMEOUT_S` (so that an unreachable server fails fast).
+
+    When the server cannot be reached now, the pool starts empty (a warning is logged) and
+    connects when it is back: the API starts and answers 503 UNAVAILABLE meanwhile. Other
+    errors (a wrong password, an unknown database) are raised.
+    """
+
+    def pool(size: int) -> Any:
+        return asyncpg.create_pool(
+            url,
+            min_size=size,
+            max_size=max_size,
+            reset=_keep_session,
+            timeout=CONNECT_TIMEOUT_S,
+            server_settings={
+                "statement_timeout": str(statement_timeout_ms),
+                "application_name": "redress",
+            },
+        )
+
+    try:
+        return Database(await pool(min_size))
+    except _UNREACHABLE as error:
+        log.warning("the database cannot be reached at start-up (%s): connecting later", error)
+        return Database(await pool(0))

@@ -22,13 +22,26 @@ UNAVAILABLE = "UNAVAILABLE"
 TIMEOUT = "TIMEOUT"
 
 
+# Messages quote what the client sent; a quote this long is cut, so that an answer cannot
+# grow without bound by echoing huge keys under many aliases.
+MAX_MESSAGE_CHARS = 400
+
+
+def bounded(message: str) -> str:
+    """`message`, cut to MAX_MESSAGE_CHARS characters with a note of how much was cut."""
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    return f"{message[:MAX_MESSAGE_CHARS]}… ({len(message) - MAX_MESSAGE_CHARS} characters cut)"
+
+
 class ApiError(Exception):
-    """An error whose message is safe and useful to show to the client."""
+    """An error whose message is safe and useful to show to the client (at most
+    MAX_MESSAGE_CHARS characters of it, plus a note of what was cut)."""
 
     code = INTERNAL
 
     def __init__(self, message: str, **extensions: Any) -> None:
-        super().__init__(message)
+        super().__init__(bounded(message))
         self.extensions = extensions
 
 
@@ -51,6 +64,7 @@ def classify(error: GraphQLError) -> None:
     if isinstance(original, ApiError):
         extensions = {**extensions, **original.extensions, "code": original.code}
     elif isinstance(original, CursorError):
+        error.message = bounded(error.message)
         extensions["code"] = BAD_USER_INPUT
     elif isinstance(original, Unavailable | StatementTimeout):
         timed_out = isinstance(original, StatementTimeout)

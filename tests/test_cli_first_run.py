@@ -51,6 +51,15 @@ def test_version_prints_the_package_version() -> None:
     assert done.stdout.strip() == f"redress {version('redress')}"
 
 
+def test_a_setting_out_of_range_is_one_line_not_a_traceback() -> None:
+    env = environment(REDRESS_METRICS="key", REDRESS_METRICS_KEY="short")
+    done = subprocess.run([REDRESS, "serve"], capture_output=True, text=True, timeout=30, env=env)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "redress: REDRESS_METRICS=key needs REDRESS_METRICS_KEY of 16 characters or more"
+    ]
+
+
 def test_import_help_lists_the_format_names() -> None:
     done = subprocess.run([REDRESS, "import", "--help"], capture_output=True, text=True, timeout=30)
     assert done.returncode == 0

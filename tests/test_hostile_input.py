@@ -157,6 +157,7 @@ def forged(cursor: str) -> Iterator[str]:
     yield base64.urlsafe_b64encode(f'["{content[0]}"]'.encode()).decode()
     yield cursor + "A"
     yield "+" + cursor
+    yield base64.urlsafe_b64encode(b"[" * 2_000 + b"]" * 2_000).decode()  # past the recursion limit
 
 
 @pytest.fixture(scope="module")
@@ -292,3 +293,32 @@ async def test_no_field_suggestions_when_introspection_is_off(database: Database
     assert "Did you mean" not in messages["production", "typo"]
     assert "Did you mean" not in messages["production", "enum"]
     assert "bioguideI" in messages["production", "typo"]
+
+
+async def test_huge_keys_are_not_echoed_in_full(hostile: httpx.AsyncClient) -> None:
+    """A NOT_FOUND or BAD_USER_INPUT message quotes at most 400 characters of what was sent,
+    so thirty aliases of a 100 KB key cannot make a 3 MB answer."""
+    key = "x" * 100_000
+    aliases = " ".join(f"t{i}: topic(slug: $k) {{ slug }}" for i in range(30))
+    response = await hostile.post(
+        "/graphql", json={"query": f"query($k: String!) {{ {aliases} }}", "variables": {"k": key}}
+    )
+    body = response.json()
+    assert error_codes(body) == ["NOT_FOUND"] * 30
+    assert all("characters cut)" in error["message"] for error in body["errors"])
+    assert len(response.content) < 30 * 1_000
+    cursor = base64.urlsafe_b64encode(("y" * 100_000).encode()).decode()
+    body = await graphql(
+        hostile, "query($c: String) { bills(after: $c) { totalCount } }", {"c": cursor}
+    )
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert len(body["errors"][0]["message"]) < 500
+
+
+async def test_json_nested_past_the_parser_limit_is_named(hostile: httpx.AsyncClient) -> None:
+    body = '{"query":"{ __typename }","variables":{"a":' + "[" * 5_000 + "]" * 5_000 + "}}"
+    response = await hostile.post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400, response.text
+    assert "nests JSON too deeply" in response.text

@@ -8,6 +8,7 @@ itself when the database is back. A full pool and a statement timeout answer 503
 
 import asyncio
 import dataclasses
+import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -199,3 +200,45 @@ async def test_readyz_names_pending_migrations(embedded: Embedded) -> None:
     assert ready.status_code == 503 and healthz.status_code == 503
     assert ready.json()["pendingMigrations"][0].startswith("0001_")
     assert live.status_code == 200
+
+
+@pytest.fixture
+async def silent_port() -> AsyncIterator[int]:
+    """A port that accepts connections and never answers: a database host that hangs."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def hold(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    yield server.sockets[0].getsockname()[1]
+    for writer in held:
+        writer.close()
+    server.close()
+
+
+@pytest.mark.parametrize("kind", ["refused", "silent"])
+async def test_the_api_starts_while_the_database_cannot_be_reached(
+    kind: str, silent_port: int
+) -> None:
+    """A replica started during an outage serves /livez and answers 503 (not a crash loop);
+    a request of two statements (the data-version read and its page) fails after one timeout,
+    not one per statement."""
+    if kind == "refused":
+        with socket.socket() as probe:  # a port nothing listens on
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+    else:
+        port = silent_port
+    settings = dataclasses.replace(load_settings(), response_cache_mb=8, rate_limit_anonymous=0)
+    app = create_app(settings, url=f"postgresql://postgres@127.0.0.1:{port}/postgres")
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            assert (await http.get("/livez")).status_code == 200
+            response, _ = await timed(http.post("/graphql", json={"query": DATA}))
+            assert response is not None, f"no answer within {DEADLINE_S} s"
+            assert_unavailable(response)
+            ready = await http.get("/readyz")
+            assert ready.status_code == 503 and ready.headers["retry-after"]
+            assert ready.json()["code"] == "UNAVAILABLE"
