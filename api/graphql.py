@@ -324,7 +324,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             return self.decode_json(data)
         except (ValueError, RecursionError) as error:
             if "depth limit" in str(error) or isinstance(error, RecursionError):
-                raise Rejected(400, "the request body nests JSON too deeply") from error
+                raise Rejected(
+                    400, "the request body is not valid UTF-8 JSON: it nests too deeply"
+                ) from error
             raise Rejected(400, "the request body is not valid UTF-8 JSON") from error
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:

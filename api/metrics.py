@@ -41,6 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from db.import_counts import ROWS
 from db.pool import Database, log_statements
+from schema.compiled import PATH_LISTENERS
 
 MAX_OPERATIONS = 100
 MAX_CODES = 40
@@ -87,6 +88,15 @@ PERSISTED_QUERIES = Counter(
     ["outcome"],
     registry=REGISTRY,
 )
+EXECUTION_PATHS = Counter(
+    "redress_execution_path",
+    "Queries executed, by path: compiled (one SQL statement, docs/compiled.md) or resolver.",
+    ["path"],
+    registry=REGISTRY,
+)
+for _path in ("compiled", "resolver"):
+    EXECUTION_PATHS.labels(_path)
+PATH_LISTENERS.append(lambda path: EXECUTION_PATHS.labels(path).inc())
 RATE_LIMITED = Counter(
     "redress_rate_limit_refusals",
     "Requests refused with 429 by the rate limiter, by kind of caller.",

@@ -10,9 +10,9 @@ from strawberry.types import ExecutionContext
 from schema.audit import AuditQueries
 from schema.bills import BillQueries
 from schema.committees import CommitteeQueries
+from schema.compiled import CompiledExecution
 from schema.dates import DateTime
 from schema.errors import classify
-from schema.execution import PlainFieldExecution
 from schema.guards import Limits, guards, load_limits
 from schema.incidents import IncidentQueries
 from schema.legislators import LegislatorQueries
@@ -63,7 +63,7 @@ def build_schema(limits: Limits | None = None, **options: Any) -> RedressSchema:
         query=Query,
         mutation=Mutation,
         extensions=extensions,
-        execution_context_class=PlainFieldExecution,
+        execution_context_class=CompiledExecution,
         scalar_overrides={datetime: DateTime},  # refuses instants timestamptz cannot hold
         **options,
     )

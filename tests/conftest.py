@@ -23,6 +23,10 @@ from db.load import load_shipped
 from db.migrate import migrate
 from db.pool import Database, connect
 
+# Every query of the suite runs both ways: the compiled path (docs/compiled.md) and the
+# resolver path; a difference is an INTERNAL error. Tests of one path set it themselves.
+os.environ.setdefault("REDRESS_COMPILED", "verify")
+
 
 def with_database(url: str, name: str) -> str:
     """`url` pointing at database `name` instead."""

@@ -321,4 +321,4 @@ async def test_json_nested_past_the_parser_limit_is_named(hostile: httpx.AsyncCl
         "/graphql", content=body, headers={"content-type": "application/json"}
     )
     assert response.status_code == 400, response.text
-    assert "nests JSON too deeply" in response.text
+    assert "not valid UTF-8 JSON: it nests too deeply" in response.text

@@ -106,7 +106,7 @@ def _run_generated(url: str) -> tuple[Counter[int], Counter[str], int]:
         transport = httpx.ASGITransport(app=create_app(unlimited, database=database))
         client = httpx.AsyncClient(transport=transport, base_url="http://test")
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr("schema.root.PlainFieldExecution", StrawberryGraphQLCoreExecutionContext)
+            patch.setattr("schema.root.CompiledExecution", StrawberryGraphQLCoreExecutionContext)
             plain = create_app(unlimited, database=database)
         reference = httpx.AsyncClient(transport=httpx.ASGITransport(app=plain), base_url="http://t")
 

@@ -47,8 +47,13 @@ def ancestors(span: ReadableSpan, by_id: dict[int, ReadableSpan]) -> list[Readab
 
 
 async def test_a_request_is_one_trace_with_resolver_and_sql_spans(
-    database: Database, exported: tuple[TracerProvider, InMemorySpanExporter]
+    database: Database,
+    exported: tuple[TracerProvider, InMemorySpanExporter],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The resolver path's spans: the compiled path (docs/compiled.md) has no resolvers, and
+    # verify mode's shadow statement runs outside them.
+    monkeypatch.setenv("REDRESS_COMPILED", "off")
     provider, exporter = exported
     settings = dataclasses.replace(
         load_settings(), rate_limit_anonymous=0, rate_limit_key=0, response_cache_mb=0

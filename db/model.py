@@ -1,0 +1,625 @@
+"""The data model, declared once as data: what the compiled path (docs/compiled.md) may read.
+
+Per entity: its table and alias, primary key, global-id type name, columns (GraphQL field
+name -> SQL expression and kind), relations (to-one by a foreign key, counts of a to-many
+list), and the root connection it is listed by (the same `Listing` and `Ordering` the resolver path
+uses, so filters, orders and cursors are identical).
+
+SQL expressions name the entity's row as `{t}`; the compiler substitutes the alias of each
+use. Kinds: `value` (text, integers, booleans: JSON as PostgreSQL gives it), `date`,
+`datetime` (both formatted as Python's `isoformat`), `enum` (the stored value, mapped to the
+GraphQL enum's name), `id` (the Relay global id of the row), `array` (a text array), and
+`object` (a nested object of columns, null when its `null_when` condition holds).
+
+Anything not declared here is answered by the resolver path.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from db import bills as bill_sql
+from db import committees as committee_sql
+from db import incidents as incident_sql
+from db import legislators as legislator_sql
+from db import sources as source_sql
+from db import statements as statement_sql
+from db import topics as topic_sql
+from db import votes as vote_sql
+from db.pagination import Listing, Ordering
+
+
+@dataclass(frozen=True)
+class Column:
+    """A GraphQL field read from the row: its SQL expression and kind."""
+
+    sql: str
+    kind: str = "value"
+    fields: dict[str, "Column"] = field(default_factory=dict)
+    null_when: str | None = None
+
+
+@dataclass(frozen=True)
+class ToOne:
+    """A field holding one row of `entity` joined by `join` (`{t}` the parent, `{r}` the
+    related row); null when no row joins."""
+
+    entity: str
+    join: str
+    order: str = ""  # ` ORDER BY ...` over `{r}`: which row when several join
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One member type of a union field: taken when `when` holds (`{t}` the parent), the
+    row of `entity` joined by `join` (`{r}` the related row), or null when none joins."""
+
+    entity: str
+    when: str
+    join: str
+
+
+@dataclass(frozen=True)
+class Count:
+    """A to-many list of which only `totalCount` is covered (with no arguments): rows of
+    `from_` (alias `{r}`) that satisfy `where` (`{t}` the parent)."""
+
+    from_: str
+    where: str
+
+
+@dataclass(frozen=True)
+class NestedConnection:
+    """A page of `entity` rows per parent row: db/*.py's listing and ordering, with
+    `parent` the condition tying a row of the listing to the parent row `{t}`."""
+
+    entity: str
+    listing: Listing
+    parent: str
+    ordering: Ordering
+    # Other arguments covered, each with the one value it may have (its default).
+    fixed: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class RootConnection:
+    """A root list field: its entity, the listing of its conditions (db/*.py's own function)
+    and its orderings by name (the same, so cursors are identical)."""
+
+    entity: str
+    listing: Callable[[Any], Listing]
+    orderings: dict[str, Ordering]
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One GraphQL object type backed by one table."""
+
+    type_name: str
+    table: str
+    alias: str
+    primary_key: str
+    natural_key: str
+    global_id: str
+    columns: dict[str, Column]
+    to_one: dict[str, ToOne] = field(default_factory=dict)
+    counts: dict[str, Count] = field(default_factory=dict)
+    connections: dict[str, NestedConnection] = field(default_factory=dict)
+    # The condition a row must meet to be found by a lookup (soft deletion), over `{t}`.
+    live: str | None = None
+    # Union fields: the first branch whose condition holds decides (no falling through).
+    unions: dict[str, tuple[Branch, ...]] = field(default_factory=dict)
+
+
+LEGISLATOR = Entity(
+    type_name="Legislator",
+    table="legislators",
+    alias="l",
+    primary_key="id",
+    natural_key="bioguide_id",
+    global_id="Legislator",
+    columns={
+        "id": Column("{t}.id", "id"),
+        "bioguideId": Column("{t}.bioguide_id"),
+        "lisId": Column("{t}.lis_id"),
+        "icpsrId": Column("{t}.icpsr_id"),
+        "govtrackId": Column("{t}.govtrack_id"),
+        "thomasId": Column("{t}.thomas_id"),
+        "fecIds": Column("{t}.fec_ids", "array"),
+        "name": Column(
+            "",
+            "object",
+            {
+                "first": Column("{t}.first_name"),
+                "middle": Column("{t}.middle_name"),
+                "last": Column("{t}.last_name"),
+                "published": Column("{t}.published_name"),
+                "suffix": Column("{t}.suffix"),
+                "nickname": Column("{t}.nickname"),
+                "officialFull": Column("{t}.official_full_name"),
+            },
+        ),
+        "birthday": Column("{t}.birthday", "date"),
+        "gender": Column("{t}.gender", "enum"),
+        "createdAt": Column("{t}.created_at", "datetime"),
+        "updatedAt": Column("{t}.updated_at", "datetime"),
+        "namedBy": Column("{t}.named_by", "enum"),
+    },
+    # db.legislators.current_terms: the latest-starting term being served today.
+    to_one={
+        "currentTerm": ToOne(
+            "Term",
+            "{r}.legislator_id = {t}.id AND {r}.end_date >= current_date"
+            " AND {r}.start_date <= current_date",
+            " ORDER BY {r}.start_date DESC",
+        )
+    },
+    # db.committees.membership_pages, db.bills.sponsored_pages and cosponsored_pages,
+    # db.legislators.term_pages, with their counts.
+    connections={
+        "terms": NestedConnection(
+            "Term",
+            legislator_sql.terms_listing(),
+            "t.legislator_id = {t}.id",
+            legislator_sql.TERM_ORDERING,
+        ),
+        "sponsoredBills": NestedConnection(
+            "Bill",
+            bill_sql.SPONSORED,
+            "b.sponsor_id = {t}.id",
+            bill_sql.ORDERINGS["introduced_desc"],
+        ),
+        "cosponsoredBills": NestedConnection(
+            "Bill",
+            bill_sql.COSPONSORED,
+            "bc.legislator_id = {t}.id",
+            bill_sql.ORDERINGS["introduced_desc"],
+        ),
+        "committees": NestedConnection(
+            "CommitteeMembership",
+            committee_sql.MEMBERSHIPS,
+            "m.legislator_id = {t}.id",
+            committee_sql.BY_COMMITTEE_NAME,
+        ),
+    },
+)
+
+# schema/legislators.py Term, without `role`, `hasFloorVote` and `partyAffiliations`
+# (computed in Python, or another list): those fall back.
+TERM = Entity(
+    type_name="Term",
+    table="legislator_terms",
+    alias="t",
+    primary_key="id",
+    natural_key="id",
+    global_id="Term",
+    columns={
+        "chamber": Column("{t}.chamber", "enum"),
+        "state": Column("{t}.state"),
+        "district": Column("{t}.district"),
+        "senateClass": Column("{t}.senate_class"),
+        "stateRank": Column("{t}.state_rank"),
+        "party": Column("{t}.party"),
+        "caucus": Column("{t}.caucus"),
+        "start": Column("{t}.start_date", "date"),
+        "end": Column("{t}.end_date", "date"),
+        "url": Column("{t}.url"),
+        "phone": Column("{t}.phone"),
+        "address": Column("{t}.address"),
+        "office": Column("{t}.office"),
+        "contactForm": Column("{t}.contact_form"),
+    },
+)
+
+COMMITTEE = Entity(
+    type_name="Committee",
+    table="committees",
+    alias="c",
+    primary_key="id",
+    natural_key="thomas_id",
+    global_id="Committee",
+    columns={
+        "id": Column("{t}.id", "id"),
+        "thomasId": Column("{t}.thomas_id"),
+        "chamber": Column("{t}.chamber", "enum"),
+        "name": Column("{t}.name"),
+        "url": Column("{t}.url"),
+        "jurisdiction": Column("{t}.jurisdiction"),
+        "address": Column("{t}.address"),
+        "phone": Column("{t}.phone"),
+        "createdAt": Column("{t}.created_at", "datetime"),
+        "updatedAt": Column("{t}.updated_at", "datetime"),
+    },
+)
+
+# A seat: the listing's alias is `m` (db.committees.MEMBERSHIPS).
+COMMITTEE_MEMBERSHIP = Entity(
+    type_name="CommitteeMembership",
+    table="committee_memberships",
+    alias="m",
+    primary_key="id",
+    natural_key="id",
+    global_id="CommitteeMembership",
+    columns={
+        "rank": Column("{t}.rank"),
+        "side": Column("{t}.side", "enum"),
+        "title": Column("{t}.title"),
+    },
+    to_one={
+        "committee": ToOne("Committee", "{r}.id = {t}.committee_id"),
+        "legislator": ToOne("Legislator", "{r}.id = {t}.legislator_id"),
+    },
+)
+
+BILL = Entity(
+    type_name="Bill",
+    table="bills",
+    alias="b",
+    primary_key="id",
+    natural_key="bill_id",
+    global_id="Bill",
+    columns={
+        "id": Column("{t}.id", "id"),
+        "billId": Column("{t}.bill_id"),
+        "congress": Column("{t}.congress"),
+        "billType": Column("{t}.bill_type", "enum"),
+        "number": Column("{t}.number"),
+        "officialTitle": Column("{t}.official_title"),
+        "shortTitle": Column("{t}.short_title"),
+        "popularTitle": Column("{t}.popular_title"),
+        "introducedDate": Column("{t}.introduced_date", "date"),
+        "originChamber": Column("{t}.origin_chamber", "enum"),
+        "policyArea": Column("{t}.policy_area"),
+        # Schema: null unless a date or a non-empty text is recorded.
+        "latestAction": Column(
+            "",
+            "object",
+            {
+                "date": Column("{t}.latest_action_date", "date"),
+                "text": Column("{t}.latest_action_text"),
+            },
+            null_when="{t}.latest_action_date IS NULL"
+            " AND coalesce({t}.latest_action_text, '') = ''",
+        ),
+        "status": Column("{t}.status"),
+        "statusDate": Column("{t}.status_date", "date"),
+        "sponsorBioguideId": Column("{t}.sponsor_bioguide_id"),
+        "url": Column("{t}.url"),
+        "createdAt": Column("{t}.created_at", "datetime"),
+        "updatedAt": Column("{t}.updated_at", "datetime"),
+    },
+    to_one={"sponsor": ToOne("Legislator", "{r}.id = {t}.sponsor_id")},
+    # db.bills.cosponsor_pages and cosponsor_counts with include_withdrawn (the default);
+    # `includeWithdrawn: false` falls back.
+    connections={
+        "cosponsors": NestedConnection(
+            "Cosponsorship",
+            bill_sql.cosponsors_listing(True),
+            "bc.bill_id = {t}.id",
+            bill_sql.BY_SIGNING,
+            (("includeWithdrawn", True),),
+        )
+    },
+)
+
+COSPONSORSHIP = Entity(
+    type_name="Cosponsorship",
+    table="bill_cosponsors",
+    alias="bc",
+    primary_key="id",
+    natural_key="id",
+    global_id="Cosponsorship",
+    columns={
+        "bioguideId": Column("{t}.bioguide_id"),
+        "sponsoredOn": Column("{t}.sponsored_on", "date"),
+        "isOriginal": Column("{t}.is_original"),
+        "withdrawnOn": Column("{t}.withdrawn_on", "date"),
+    },
+    to_one={
+        "legislator": ToOne("Legislator", "{r}.id = {t}.legislator_id"),
+        "bill": ToOne("Bill", "{r}.id = {t}.bill_id"),
+    },
+)
+
+VOTE = Entity(
+    type_name="Vote",
+    table="votes",
+    alias="v",
+    primary_key="id",
+    natural_key="vote_id",
+    global_id="Vote",
+    columns={
+        "id": Column("{t}.id", "id"),
+        "voteId": Column("{t}.vote_id"),
+        "chamber": Column("{t}.chamber", "enum"),
+        "congress": Column("{t}.congress"),
+        "session": Column("{t}.session"),
+        "number": Column("{t}.number"),
+        "votedAt": Column("{t}.voted_at", "datetime"),
+        "question": Column("{t}.question"),
+        "type": Column("{t}.vote_type"),
+        "category": Column("{t}.category"),
+        "result": Column("{t}.result"),
+        "resultText": Column("{t}.result_text"),
+        "subject": Column("{t}.subject"),
+        "target": Column("{t}.target", "enum"),
+        "requires": Column("{t}.requires"),
+        "sourceUrl": Column("{t}.source_url"),
+        "billId": Column("{t}.bill_key"),
+        "createdAt": Column("{t}.created_at", "datetime"),
+        "updatedAt": Column("{t}.updated_at", "datetime"),
+    },
+    to_one={"bill": ToOne("Bill", "{r}.id = {t}.bill_id")},
+    # db.votes.position_pages and position_counts, without a filter (a filter falls back).
+    connections={
+        "positions": NestedConnection(
+            "VotePosition",
+            vote_sql.positions_listing(vote_sql.PositionFilter()),
+            "vp.vote_id = {t}.id",
+            vote_sql.BY_MEMBER,
+        )
+    },
+)
+
+# A member's position: the listing's alias is `vp`; `option` and `state` are db.votes'
+# own expressions (the published label or the standard one; the state of the term).
+VOTE_POSITION = Entity(
+    type_name="VotePosition",
+    table="vote_positions",
+    alias="vp",
+    primary_key="id",
+    natural_key="id",
+    global_id="VotePosition",
+    columns={
+        "position": Column("{t}.position", "enum"),
+        "option": Column(vote_sql.OPTION.replace("vp.", "{t}.")),
+        "candidate": Column(
+            "CASE WHEN {t}.position = 'candidate' THEN "
+            + vote_sql.OPTION.replace("vp.", "{t}.")
+            + " END"
+        ),
+        "party": Column("{t}.party"),
+        "state": Column(vote_sql.STATE.replace("vp.", "{t}.")),
+        "memberId": Column("{t}.member_id"),
+    },
+    to_one={"legislator": ToOne("Legislator", "{r}.id = {t}.legislator_id")},
+)
+
+
+def fuzzy_date(value: str, precision: str) -> Column:
+    """schema/dates.py `fuzzy_date` of a stored date and its precision."""
+    known = f"({value} IS NOT NULL AND {precision} <> 'unknown')"
+    return Column(
+        "",
+        "object",
+        {
+            "precision": Column(
+                f"CASE WHEN {value} IS NULL THEN 'unknown' ELSE {precision} END", "enum"
+            ),
+            "year": Column(f"CASE WHEN {known} THEN extract(year FROM {value})::int END"),
+            "month": Column(
+                f"CASE WHEN {known} AND {precision} IN ('month', 'day')"
+                f" THEN extract(month FROM {value})::int END"
+            ),
+            "day": Column(
+                f"CASE WHEN {known} AND {precision} = 'day' THEN extract(day FROM {value})::int END"
+            ),
+            "text": Column(
+                f"CASE WHEN NOT {known} THEN NULL"
+                f" WHEN {precision} = 'year' THEN to_char({value}, 'YYYY')"
+                f" WHEN {precision} = 'month' THEN to_char({value}, 'YYYY-MM')"
+                f" WHEN {precision} = 'day' THEN to_char({value}, 'YYYY-MM-DD') END"
+            ),
+        },
+    )
+
+
+PERSON = Entity(
+    type_name="Person",
+    table="people",
+    alias="pe",
+    primary_key="id",
+    natural_key="slug",
+    global_id="Person",
+    columns={
+        "id": Column("{t}.id", "id"),
+        "slug": Column("{t}.slug"),
+        "name": Column("{t}.name"),
+        "description": Column("{t}.description"),
+        "version": Column("{t}.version"),
+        "createdAt": Column("{t}.created_at", "datetime"),
+        "updatedAt": Column("{t}.updated_at", "datetime"),
+    },
+)
+
+ORGANIZATION = Entity(
+    type_name="Organization",
+    table="organizations",
+    alias="o",
+    primary_key="id",
+    natural_key="slug",
+    global_id="Organization",
+    columns={
+        "id": Column("{t}.id", "id"),
+        "slug": Column("{t}.slug"),
+        "name": Column("{t}.name"),
+        "abbreviation": Column("{t}.abbreviation"),
+        "kind": Column("{t}.kind", "enum"),
+        "url": Column("{t}.url"),
+        "version": Column("{t}.version"),
+        "createdAt": Column("{t}.created_at", "datetime"),
+        "updatedAt": Column("{t}.updated_at", "datetime"),
+    },
+)
+
+# Soft-deleted statements are in no listing (db.statements.LIVE is in `listing`).
+STATEMENT = Entity(
+    type_name="Statement",
+    table="statements",
+    alias="s",
+    primary_key="id",
+    natural_key="id",
+    global_id="Statement",
+    columns={
+        "id": Column("{t}.id", "id"),
+        "speakerBioguideId": Column("{t}.speaker_bioguide_id"),
+        "said": fuzzy_date("{t}.said_on", "{t}.said_on_precision"),
+        "quote": Column("{t}.quote"),
+        "context": Column("{t}.context"),
+        "medium": Column("{t}.medium", "enum"),
+        "externalKey": Column("{t}.external_key"),
+        "version": Column("{t}.version"),
+        "createdAt": Column("{t}.created_at", "datetime"),
+        "updatedAt": Column("{t}.updated_at", "datetime"),
+    },
+    # schema/statements.py Statement.speaker: by the first id recorded; a soft-deleted person
+    # or organization is none (db.people.by_ids, db.organizations.by_ids); a bioguide id
+    # alone names the legislator with it, once loaded.
+    unions={
+        "speaker": (
+            Branch(
+                "Legislator",
+                "{t}.speaker_legislator_id IS NOT NULL",
+                "{r}.id = {t}.speaker_legislator_id",
+            ),
+            Branch(
+                "Person",
+                "{t}.speaker_person_id IS NOT NULL",
+                "{r}.id = {t}.speaker_person_id AND {r}.deleted_at IS NULL",
+            ),
+            Branch(
+                "Organization",
+                "{t}.speaker_organization_id IS NOT NULL",
+                "{r}.id = {t}.speaker_organization_id AND {r}.deleted_at IS NULL",
+            ),
+            Branch(
+                "Legislator",
+                "{t}.speaker_bioguide_id IS NOT NULL",
+                "{r}.bioguide_id = {t}.speaker_bioguide_id",
+            ),
+        )
+    },
+)
+
+SOURCE = Entity(
+    type_name="Source",
+    table="sources",
+    alias="src",
+    primary_key="id",
+    natural_key="url",
+    global_id="Source",
+    columns={
+        "id": Column("{t}.id", "id"),
+        "url": Column("{t}.url"),
+        "title": Column("{t}.title"),
+        "publisher": Column("{t}.publisher"),
+        "published": fuzzy_date("{t}.published_on", "{t}.published_precision"),
+        "archivedUrl": Column("{t}.archived_url"),
+        "retrievedAt": Column("{t}.retrieved_at", "datetime"),
+        "version": Column("{t}.version"),
+        "createdAt": Column("{t}.created_at", "datetime"),
+        "updatedAt": Column("{t}.updated_at", "datetime"),
+    },
+)
+
+# Latitude and longitude are left to the resolver path: a float with no fraction is `45.0`
+# there and `45` in PostgreSQL's JSON.
+INCIDENT = Entity(
+    type_name="Incident",
+    table="incidents",
+    alias="i",
+    primary_key="id",
+    natural_key="id",
+    global_id="Incident",
+    columns={
+        "id": Column("{t}.id", "id"),
+        "kind": Column("{t}.kind", "enum"),
+        "occurred": fuzzy_date("{t}.occurred_on", "{t}.occurred_precision"),
+        "location": Column(
+            "",
+            "object",
+            {
+                "city": Column("{t}.city"),
+                "county": Column("{t}.county"),
+                "state": Column("{t}.state"),
+                "facility": Column("{t}.facility"),
+            },
+        ),
+        "outcome": Column("{t}.outcome"),
+        "description": Column("{t}.description"),
+        "externalKey": Column("{t}.external_key"),
+        "version": Column("{t}.version"),
+        "createdAt": Column("{t}.created_at", "datetime"),
+        "updatedAt": Column("{t}.updated_at", "datetime"),
+    },
+    # db.incidents.source_pages and source_counts.
+    connections={
+        "sources": NestedConnection(
+            "Source", incident_sql.sources_listing(), "isrc.incident_id = {t}.id", source_sql.NEWEST
+        )
+    },
+)
+
+# db.topics: a live topic by slug; its bills, statements and incidents through link tables.
+TOPIC = Entity(
+    type_name="Topic",
+    table="topics",
+    alias="tp",
+    primary_key="id",
+    natural_key="slug",
+    global_id="Topic",
+    live="{t}.deleted_at IS NULL",
+    columns={
+        "id": Column("{t}.id", "id"),
+        "slug": Column("{t}.slug"),
+        "name": Column("{t}.name"),
+        "description": Column("{t}.description"),
+        "version": Column("{t}.version"),
+        "createdAt": Column("{t}.created_at", "datetime"),
+        "updatedAt": Column("{t}.updated_at", "datetime"),
+    },
+    connections={
+        "bills": NestedConnection(
+            "Bill",
+            topic_sql.bills_listing(),
+            "bt.topic_id = {t}.id",
+            bill_sql.ORDERINGS["introduced_desc"],
+        ),
+        "statements": NestedConnection(
+            "Statement",
+            topic_sql.statements_listing(),
+            "st.topic_id = {t}.id",
+            statement_sql.NEWEST,
+        ),
+        "incidents": NestedConnection(
+            "Incident", topic_sql.incidents_listing(), "it.topic_id = {t}.id", incident_sql.NEWEST
+        ),
+    },
+)
+
+ENTITIES: dict[str, Entity] = {
+    entity.type_name: entity
+    for entity in (
+        LEGISLATOR,
+        BILL,
+        TERM,
+        COMMITTEE,
+        COMMITTEE_MEMBERSHIP,
+        VOTE,
+        VOTE_POSITION,
+        PERSON,
+        ORGANIZATION,
+        STATEMENT,
+        SOURCE,
+        INCIDENT,
+        TOPIC,
+        COSPONSORSHIP,
+    )
+}
+
+# Root list fields: the same listings and orderings as db/*.py.
+ROOT_CONNECTIONS: dict[str, RootConnection] = {
+    "bills": RootConnection("Bill", bill_sql.listing, bill_sql.ORDERINGS),
+    "votes": RootConnection("Vote", vote_sql.listing, vote_sql.ORDERINGS),
+    "statements": RootConnection("Statement", statement_sql.listing, statement_sql.ORDERINGS),
+}
