@@ -136,9 +136,19 @@ def page(request: Request) -> HTMLResponse:
 
 @cache
 def _asset(name: str) -> tuple[bytes, bytes] | None:
-    """An asset's bytes and their gzip, read once; None for a name that is not an asset."""
+    """An asset's bytes and their gzip, read once; None for a name that is not an asset.
+
+    An asset too large to commit plainly (the GraphiQL bundle, 5 MB) is stored as `NAME.gz`,
+    as scripts/vendor_graphiql.sh writes it, and served from that.
+    """
     path = ASSETS / name
-    if path.suffix not in MEDIA_TYPES or "/" in name or not path.is_file():
+    if path.suffix not in MEDIA_TYPES or "/" in name:
+        return None
+    packed_path = path.with_name(name + ".gz")
+    if packed_path.is_file():
+        packed = packed_path.read_bytes()
+        return gzip.decompress(packed), packed
+    if not path.is_file():
         return None
     raw = path.read_bytes()
     return raw, gzip.compress(raw, compresslevel=6, mtime=0)

@@ -23,4 +23,6 @@ fi
 rm -rf "$out"
 mkdir -p "$out"
 (cd "$work" && OUT_DIR="$out" LICENSES="$out/../LICENSES.md" node build.mjs)
+# The bundle is over 2 MB: it is committed gzipped, and api/graphiql.py serves it from that.
+gzip -9n "$out/graphiql.js"
 ls -l "$out"
