@@ -13,9 +13,7 @@ from db.pagination import (
     Params,
     Window,
     count,
-    count_by_parent,
     fetch_page,
-    fetch_pages_by_parent,
 )
 from db.pool import Executor
 from db.search import prefix_query
@@ -100,51 +98,6 @@ async def by_thomas_ids(db: Executor, thomas_ids: Sequence[str]) -> dict[str, as
     return {row["thomas_id"]: row for row in rows}
 
 
-SUBCOMMITTEES = Listing(COLUMNS, "committees c")
-
-
-async def subcommittee_pages(
-    db: Executor, parent_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of subcommittees for each committee."""
-    return await fetch_pages_by_parent(
-        db, SUBCOMMITTEES, ("c.parent_id", "bigint"), parent_ids, ORDERINGS["name"], window
-    )
-
-
-async def subcommittee_counts(db: Executor, parent_ids: Sequence[int]) -> dict[int, int]:
-    """How many subcommittees each committee has."""
-    return await count_by_parent(db, SUBCOMMITTEES, ("c.parent_id", "bigint"), parent_ids)
-
-
 MEMBERSHIPS = Listing(
     MEMBERSHIP_COLUMNS, "committee_memberships m JOIN committees c ON c.id = m.committee_id"
 )
-
-
-async def member_pages(
-    db: Executor, committee_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of memberships for each committee, by seniority."""
-    return await fetch_pages_by_parent(
-        db, MEMBERSHIPS, ("m.committee_id", "bigint"), committee_ids, BY_RANK, window
-    )
-
-
-async def member_counts(db: Executor, committee_ids: Sequence[int]) -> dict[int, int]:
-    """How many members each committee has."""
-    return await count_by_parent(db, MEMBERSHIPS, ("m.committee_id", "bigint"), committee_ids)
-
-
-async def membership_pages(
-    db: Executor, legislator_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of committee memberships for each legislator, by committee name."""
-    return await fetch_pages_by_parent(
-        db, MEMBERSHIPS, ("m.legislator_id", "bigint"), legislator_ids, BY_COMMITTEE_NAME, window
-    )
-
-
-async def membership_counts(db: Executor, legislator_ids: Sequence[int]) -> dict[int, int]:
-    """How many committee seats each legislator holds."""
-    return await count_by_parent(db, MEMBERSHIPS, ("m.legislator_id", "bigint"), legislator_ids)

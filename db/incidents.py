@@ -6,12 +6,9 @@ from datetime import date, datetime
 
 import asyncpg
 
-from db import bills as bill_sql
-from db import organizations as organization_sql
-from db import sources as source_sql
-from db import statements as statement_sql
-from db import topics as topic_sql
+from db import soft_delete
 from db.editing import Link, Table
+from db.fuzzy_dates import fuzzy_overlap
 from db.pagination import (
     Listing,
     Ordering,
@@ -19,9 +16,7 @@ from db.pagination import (
     Params,
     Window,
     count,
-    count_by_parent,
     fetch_page,
-    fetch_pages_by_parent,
 )
 from db.pool import Executor
 
@@ -31,7 +26,7 @@ COLUMNS = (
     " i.dataset_id, i.source_file, i.created_at, i.updated_at"
 )
 # Soft-deleted incidents are left out of every read.
-LIVE = "i.deleted_at IS NULL"
+LIVE = soft_delete.INCIDENT
 
 # Unknown dates sort last both ways. The stand-ins are -infinity and infinity, which asyncpg
 # reads and writes as date.min and date.max, so that cursors holding them round-trip.
@@ -89,7 +84,7 @@ def listing(f: IncidentFilter) -> Listing:
     """The incidents that match `f`."""
     p = Params()
     where = [LIVE]
-    where += statement_sql.fuzzy_overlap(
+    where += fuzzy_overlap(
         "i.occurred_on", "i.occurred_precision", f.occurred_start, f.occurred_end, p
     )
     if f.state is not None:
@@ -99,7 +94,7 @@ def listing(f: IncidentFilter) -> Listing:
             "EXISTS (SELECT 1 FROM incident_agencies ia JOIN organizations o"
             " ON o.id = ia.organization_id"
             f" WHERE ia.incident_id = i.id AND o.slug = {p.add(f.agency)}"
-            f" AND {organization_sql.LIVE})"
+            f" AND {soft_delete.ORGANIZATION})"
         )
     if f.kind is not None:
         where.append(f"i.kind = {p.add(f.kind)}")
@@ -108,7 +103,7 @@ def listing(f: IncidentFilter) -> Listing:
     if f.topic is not None:
         where.append(
             "EXISTS (SELECT 1 FROM incident_topics it JOIN topics tp ON tp.id = it.topic_id"
-            f" WHERE it.incident_id = i.id AND tp.slug = {p.add(f.topic)} AND {topic_sql.LIVE})"
+            f" WHERE it.incident_id = i.id AND tp.slug = {p.add(f.topic)} AND {soft_delete.TOPIC})"
         )
     if f.search is not None:
         where.append(
@@ -143,156 +138,11 @@ async def by_external_keys(db: Executor, keys: Sequence[str]) -> dict[str, async
     return {row["external_key"]: row for row in rows}
 
 
-def agencies_listing() -> Listing:
-    """Agencies with the incidents they were involved in."""
-    return Listing(
-        organization_sql.COLUMNS,
-        "incident_agencies ia JOIN organizations o ON o.id = ia.organization_id",
-        (organization_sql.LIVE,),
-    )
-
-
-async def agency_pages(
-    db: Executor, incident_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of each incident's agencies, by name."""
-    return await fetch_pages_by_parent(
-        db,
-        agencies_listing(),
-        ("ia.incident_id", "bigint"),
-        incident_ids,
-        organization_sql.BY_NAME,
-        window,
-    )
-
-
-async def agency_counts(db: Executor, incident_ids: Sequence[int]) -> dict[int, int]:
-    """How many agencies each incident involved."""
-    return await count_by_parent(db, agencies_listing(), ("ia.incident_id", "bigint"), incident_ids)
-
-
 PEOPLE = Listing(
     PERSON_COLUMNS,
     "incident_people ip JOIN people pe ON pe.id = ip.person_id",
     ("pe.deleted_at IS NULL",),
 )
-
-
-async def person_pages(
-    db: Executor, incident_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of the people in each incident, victims first."""
-    return await fetch_pages_by_parent(
-        db, PEOPLE, ("ip.incident_id", "bigint"), incident_ids, BY_ROLE, window
-    )
-
-
-async def person_counts(db: Executor, incident_ids: Sequence[int]) -> dict[int, int]:
-    """How many people each incident involved."""
-    return await count_by_parent(db, PEOPLE, ("ip.incident_id", "bigint"), incident_ids)
-
-
-def sources_listing() -> Listing:
-    """Sources with the incidents they back."""
-    return Listing(
-        source_sql.COLUMNS,
-        "incident_sources isrc JOIN sources src ON src.id = isrc.source_id",
-        (source_sql.LIVE,),
-    )
-
-
-async def source_pages(
-    db: Executor, incident_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of each incident's sources, newest first."""
-    return await fetch_pages_by_parent(
-        db,
-        sources_listing(),
-        ("isrc.incident_id", "bigint"),
-        incident_ids,
-        source_sql.NEWEST,
-        window,
-    )
-
-
-async def source_counts(db: Executor, incident_ids: Sequence[int]) -> dict[int, int]:
-    """How many sources each incident cites."""
-    return await count_by_parent(
-        db, sources_listing(), ("isrc.incident_id", "bigint"), incident_ids
-    )
-
-
-def statements_listing() -> Listing:
-    """Statements with the incidents they are about."""
-    return Listing(
-        statement_sql.COLUMNS,
-        "statement_incidents si JOIN statements s ON s.id = si.statement_id",
-        (statement_sql.LIVE,),
-    )
-
-
-async def statement_pages(
-    db: Executor, incident_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of the statements about each incident, newest first."""
-    return await fetch_pages_by_parent(
-        db,
-        statements_listing(),
-        ("si.incident_id", "bigint"),
-        incident_ids,
-        statement_sql.NEWEST,
-        window,
-    )
-
-
-async def statement_counts(db: Executor, incident_ids: Sequence[int]) -> dict[int, int]:
-    """How many statements are about each incident."""
-    return await count_by_parent(
-        db, statements_listing(), ("si.incident_id", "bigint"), incident_ids
-    )
-
-
-def topics_listing() -> Listing:
-    """Topics with their incidents."""
-    return Listing(
-        topic_sql.COLUMNS,
-        "incident_topics it JOIN topics tp ON tp.id = it.topic_id",
-        (topic_sql.LIVE,),
-    )
-
-
-async def topic_pages(db: Executor, incident_ids: Sequence[int], window: Window) -> dict[int, Page]:
-    """A page of each incident's topics, by name."""
-    return await fetch_pages_by_parent(
-        db, topics_listing(), ("it.incident_id", "bigint"), incident_ids, topic_sql.BY_NAME, window
-    )
-
-
-async def topic_counts(db: Executor, incident_ids: Sequence[int]) -> dict[int, int]:
-    """How many topics each incident is filed under."""
-    return await count_by_parent(db, topics_listing(), ("it.incident_id", "bigint"), incident_ids)
-
-
-def bills_listing() -> Listing:
-    """Bills with the incidents they respond to."""
-    return Listing(bill_sql.COLUMNS, "incident_bills ib JOIN bills b ON b.id = ib.bill_id")
-
-
-async def bill_pages(db: Executor, incident_ids: Sequence[int], window: Window) -> dict[int, Page]:
-    """A page of the bills linked to each incident, newest introduced first."""
-    return await fetch_pages_by_parent(
-        db,
-        bills_listing(),
-        ("ib.incident_id", "bigint"),
-        incident_ids,
-        bill_sql.ORDERINGS["introduced_desc"],
-        window,
-    )
-
-
-async def bill_counts(db: Executor, incident_ids: Sequence[int]) -> dict[int, int]:
-    """How many bills are linked to each incident."""
-    return await count_by_parent(db, bills_listing(), ("ib.incident_id", "bigint"), incident_ids)
 
 
 # Writes: the columns an editor sets, and the links an incident owns.
@@ -329,7 +179,7 @@ async def live_source_count(db: Executor, incident_id: int) -> int:
     return int(
         await db.fetchval(
             "SELECT count(*) FROM incident_sources isrc JOIN sources src"
-            f" ON src.id = isrc.source_id WHERE isrc.incident_id = $1 AND {source_sql.LIVE}",
+            f" ON src.id = isrc.source_id WHERE isrc.incident_id = $1 AND {soft_delete.SOURCE}",
             incident_id,
         )
     )

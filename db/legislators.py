@@ -13,9 +13,7 @@ from db.pagination import (
     Params,
     Window,
     count,
-    count_by_parent,
     fetch_page,
-    fetch_pages_by_parent,
 )
 from db.pool import Executor
 from db.search import prefix_query
@@ -208,20 +206,6 @@ async def by_bioguide_ids(db: Executor, bioguide_ids: Sequence[str]) -> dict[str
 def terms_listing() -> Listing:
     """Every term of service."""
     return Listing(TERM_COLUMNS, "legislator_terms t")
-
-
-async def term_pages(
-    db: Executor, legislator_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of terms (newest first) for each legislator."""
-    return await fetch_pages_by_parent(
-        db, terms_listing(), ("t.legislator_id", "bigint"), legislator_ids, TERM_ORDERING, window
-    )
-
-
-async def term_counts(db: Executor, legislator_ids: Sequence[int]) -> dict[int, int]:
-    """How many terms each legislator served."""
-    return await count_by_parent(db, terms_listing(), ("t.legislator_id", "bigint"), legislator_ids)
 
 
 async def current_terms(db: Executor, legislator_ids: Sequence[int]) -> dict[int, asyncpg.Record]:

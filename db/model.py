@@ -22,6 +22,8 @@ from db import bills as bill_sql
 from db import committees as committee_sql
 from db import incidents as incident_sql
 from db import legislators as legislator_sql
+from db import organizations as organization_sql
+from db import people as person_sql
 from db import sources as source_sql
 from db import statements as statement_sql
 from db import topics as topic_sql
@@ -70,15 +72,38 @@ class Count:
 
 @dataclass(frozen=True)
 class NestedConnection:
-    """A page of `entity` rows per parent row: db/*.py's listing and ordering, with
-    `parent` the condition tying a row of the listing to the parent row `{t}`."""
+    """A relation to many: a page of `entity` rows per parent row, the one declaration both
+    paths read (db/relations.py for the resolvers, db/compiled.py for the compiled statement).
+
+    `listing` gives the rows, `parent_key` the SQL expression holding a row's parent primary
+    key (bigint), `ordering` their order and cursors. A field with an argument that narrows
+    the rows (a filter) has `narrowed(value)`, the listing for a value of it; `fixed` names
+    the arguments the compiled path covers, each with the one value it may have (its default).
+    """
 
     entity: str
     listing: Listing
-    parent: str
+    parent_key: str
     ordering: Ordering
-    # Other arguments covered, each with the one value it may have (its default).
     fixed: tuple[tuple[str, Any], ...] = ()
+    narrowed: Callable[[Any], Listing] | None = None
+
+    @property
+    def parent(self) -> str:
+        """The condition tying a row of the listing to the parent row `{t}`."""
+        return f"{self.parent_key} = {{t}}.id"
+
+    def rows(self, narrowing: Any = None) -> Listing:
+        """The listing for the value of the narrowing argument (None: the plain listing)."""
+        if self.narrowed is None or narrowing is None:
+            return self.listing
+        return self.narrowed(narrowing)
+
+
+def through(select: str, link: str, related: str, join: str, *where: str) -> Listing:
+    """Rows of the table `related` (with its alias) reached through the link table `link`
+    (with its alias) by `join`, meeting `where`: a many-to-many relation's listing."""
+    return Listing(select, f"{link} JOIN {related} ON {join}", where)
 
 
 @dataclass(frozen=True)
@@ -109,6 +134,28 @@ class Entity:
     live: str | None = None
     # Union fields: the first branch whose condition holds decides (no falling through).
     unions: dict[str, tuple[Branch, ...]] = field(default_factory=dict)
+
+
+_NEWEST_BILLS = bill_sql.ORDERINGS["introduced_desc"]
+
+
+def _statements(link: str, statement_key: str) -> Listing:
+    """Live statements reached through the link table `link` by its column `statement_key`."""
+    return through(
+        statement_sql.COLUMNS, link, "statements s", f"s.id = {statement_key}", statement_sql.LIVE
+    )
+
+
+def _incidents(link: str, incident_key: str) -> Listing:
+    """Live incidents reached through the link table `link` by its column `incident_key`."""
+    return through(
+        incident_sql.COLUMNS, link, "incidents i", f"i.id = {incident_key}", incident_sql.LIVE
+    )
+
+
+def _topics(link: str, topic_key: str) -> Listing:
+    """Live topics reached through the link table `link` by its column `topic_key`."""
+    return through(topic_sql.COLUMNS, link, "topics tp", f"tp.id = {topic_key}", topic_sql.LIVE)
 
 
 LEGISLATOR = Entity(
@@ -154,32 +201,37 @@ LEGISLATOR = Entity(
             " ORDER BY {r}.start_date DESC",
         )
     },
-    # db.committees.membership_pages, db.bills.sponsored_pages and cosponsored_pages,
-    # db.legislators.term_pages, with their counts.
     connections={
         "terms": NestedConnection(
-            "Term",
-            legislator_sql.terms_listing(),
-            "t.legislator_id = {t}.id",
-            legislator_sql.TERM_ORDERING,
+            "Term", legislator_sql.terms_listing(), "t.legislator_id", legislator_sql.TERM_ORDERING
         ),
         "sponsoredBills": NestedConnection(
-            "Bill",
-            bill_sql.SPONSORED,
-            "b.sponsor_id = {t}.id",
-            bill_sql.ORDERINGS["introduced_desc"],
+            "Bill", Listing(bill_sql.COLUMNS, "bills b"), "b.sponsor_id", _NEWEST_BILLS
         ),
         "cosponsoredBills": NestedConnection(
             "Bill",
-            bill_sql.COSPONSORED,
-            "bc.legislator_id = {t}.id",
-            bill_sql.ORDERINGS["introduced_desc"],
+            through(bill_sql.COLUMNS, "bill_cosponsors bc", "bills b", "b.id = bc.bill_id"),
+            "bc.legislator_id",
+            _NEWEST_BILLS,
         ),
         "committees": NestedConnection(
             "CommitteeMembership",
             committee_sql.MEMBERSHIPS,
-            "m.legislator_id = {t}.id",
+            "m.legislator_id",
             committee_sql.BY_COMMITTEE_NAME,
+        ),
+        "votePositions": NestedConnection(
+            "VotePosition",
+            vote_sql.LEGISLATOR_POSITIONS,
+            "vp.legislator_id",
+            vote_sql.NEWEST_VOTE_FIRST,
+        ),
+        # A statement names its speaker by row id, or by bioguide id alone.
+        "statements": NestedConnection(
+            "Statement",
+            statement_sql.BY_LEGISLATOR,
+            "coalesce(s.speaker_legislator_id, sl.id)",
+            statement_sql.NEWEST,
         ),
     },
 )
@@ -229,6 +281,26 @@ COMMITTEE = Entity(
         "phone": Column("{t}.phone"),
         "createdAt": Column("{t}.created_at", "datetime"),
         "updatedAt": Column("{t}.updated_at", "datetime"),
+    },
+    connections={
+        "subcommittees": NestedConnection(
+            "Committee",
+            Listing(committee_sql.COLUMNS, "committees c"),
+            "c.parent_id",
+            committee_sql.ORDERINGS["name"],
+        ),
+        "members": NestedConnection(
+            "CommitteeMembership",
+            committee_sql.MEMBERSHIPS,
+            "m.committee_id",
+            committee_sql.BY_RANK,
+        ),
+        "bills": NestedConnection(
+            "Bill",
+            through(bill_sql.COLUMNS, "bill_committees bcm", "bills b", "b.id = bcm.bill_id"),
+            "bcm.committee_id",
+            _NEWEST_BILLS,
+        ),
     },
 )
 
@@ -289,16 +361,54 @@ BILL = Entity(
         "updatedAt": Column("{t}.updated_at", "datetime"),
     },
     to_one={"sponsor": ToOne("Legislator", "{r}.id = {t}.sponsor_id")},
-    # db.bills.cosponsor_pages and cosponsor_counts with include_withdrawn (the default);
-    # `includeWithdrawn: false` falls back.
     connections={
+        # `includeWithdrawn: false` narrows the listing; the compiled path covers the default.
         "cosponsors": NestedConnection(
             "Cosponsorship",
             bill_sql.cosponsors_listing(True),
-            "bc.bill_id = {t}.id",
+            "bc.bill_id",
             bill_sql.BY_SIGNING,
             (("includeWithdrawn", True),),
-        )
+            bill_sql.cosponsors_listing,
+        ),
+        "actions": NestedConnection(
+            "BillAction", bill_sql.ACTIONS, "ba.bill_id", bill_sql.CHRONOLOGICAL
+        ),
+        "votes": NestedConnection(
+            "Vote",
+            Listing(vote_sql.COLUMNS, "votes v"),
+            "v.bill_id",
+            vote_sql.ORDERINGS["date_asc"],
+        ),
+        "committees": NestedConnection(
+            "Committee",
+            through(
+                committee_sql.COLUMNS,
+                "bill_committees bcm",
+                "committees c",
+                "c.id = bcm.committee_id",
+            ),
+            "bcm.bill_id",
+            bill_sql.BY_COMMITTEE_NAME,
+        ),
+        "relatedBills": NestedConnection(
+            "RelatedBill", bill_sql.RELATED, "rb.bill_id", bill_sql.BY_RELATED_KEY
+        ),
+        "statements": NestedConnection(
+            "Statement",
+            _statements("statement_bills sb", "sb.statement_id"),
+            "sb.bill_id",
+            statement_sql.NEWEST,
+        ),
+        "topics": NestedConnection(
+            "Topic", _topics("bill_topics bt", "bt.topic_id"), "bt.bill_id", topic_sql.BY_NAME
+        ),
+        "incidents": NestedConnection(
+            "Incident",
+            _incidents("incident_bills ib", "ib.incident_id"),
+            "ib.bill_id",
+            incident_sql.NEWEST,
+        ),
     },
 )
 
@@ -350,14 +460,24 @@ VOTE = Entity(
         "updatedAt": Column("{t}.updated_at", "datetime"),
     },
     to_one={"bill": ToOne("Bill", "{r}.id = {t}.bill_id")},
-    # db.votes.position_pages and position_counts, without a filter (a filter falls back).
     connections={
+        # A filter narrows the listing; the compiled path covers none.
         "positions": NestedConnection(
             "VotePosition",
             vote_sql.positions_listing(vote_sql.PositionFilter()),
-            "vp.vote_id = {t}.id",
+            "vp.vote_id",
             vote_sql.BY_MEMBER,
-        )
+            narrowed=vote_sql.positions_listing,
+        ),
+        "statements": NestedConnection(
+            "Statement",
+            _statements("statement_votes sv", "sv.statement_id"),
+            "sv.vote_id",
+            statement_sql.NEWEST,
+        ),
+        "topics": NestedConnection(
+            "Topic", _topics("vote_topics vt", "vt.topic_id"), "vt.vote_id", topic_sql.BY_NAME
+        ),
     },
 )
 
@@ -430,6 +550,27 @@ PERSON = Entity(
         "createdAt": Column("{t}.created_at", "datetime"),
         "updatedAt": Column("{t}.updated_at", "datetime"),
     },
+    connections={
+        "statements": NestedConnection(
+            "Statement",
+            Listing(statement_sql.COLUMNS, "statements s", (statement_sql.LIVE,)),
+            "s.speaker_person_id",
+            statement_sql.NEWEST,
+        ),
+        # The person's part in each incident (IncidentPerson), the incident newest first.
+        "incidents": NestedConnection(
+            "IncidentPerson",
+            through(
+                incident_sql.PERSON_COLUMNS,
+                "incident_people ip",
+                "incidents i",
+                "i.id = ip.incident_id",
+                incident_sql.LIVE,
+            ),
+            "ip.person_id",
+            person_sql.BY_INCIDENT_DATE,
+        ),
+    },
 )
 
 ORGANIZATION = Entity(
@@ -449,6 +590,20 @@ ORGANIZATION = Entity(
         "version": Column("{t}.version"),
         "createdAt": Column("{t}.created_at", "datetime"),
         "updatedAt": Column("{t}.updated_at", "datetime"),
+    },
+    connections={
+        "statements": NestedConnection(
+            "Statement",
+            Listing(statement_sql.COLUMNS, "statements s", (statement_sql.LIVE,)),
+            "s.speaker_organization_id",
+            statement_sql.NEWEST,
+        ),
+        "incidents": NestedConnection(
+            "Incident",
+            _incidents("incident_agencies ia", "ia.incident_id"),
+            "ia.organization_id",
+            incident_sql.NEWEST,
+        ),
     },
 )
 
@@ -499,6 +654,44 @@ STATEMENT = Entity(
             ),
         )
     },
+    connections={
+        "sources": NestedConnection(
+            "Source",
+            through(
+                source_sql.COLUMNS,
+                "statement_sources ss",
+                "sources src",
+                "src.id = ss.source_id",
+                source_sql.LIVE,
+            ),
+            "ss.statement_id",
+            source_sql.NEWEST,
+        ),
+        "incidents": NestedConnection(
+            "Incident",
+            _incidents("statement_incidents si", "si.incident_id"),
+            "si.statement_id",
+            incident_sql.NEWEST,
+        ),
+        "topics": NestedConnection(
+            "Topic",
+            _topics("statement_topics st", "st.topic_id"),
+            "st.statement_id",
+            topic_sql.BY_NAME,
+        ),
+        "bills": NestedConnection(
+            "Bill",
+            through(bill_sql.COLUMNS, "statement_bills sb", "bills b", "b.id = sb.bill_id"),
+            "sb.statement_id",
+            _NEWEST_BILLS,
+        ),
+        "votes": NestedConnection(
+            "Vote",
+            through(vote_sql.COLUMNS, "statement_votes sv", "votes v", "v.id = sv.vote_id"),
+            "sv.statement_id",
+            vote_sql.ORDERINGS["date_desc"],
+        ),
+    },
 )
 
 SOURCE = Entity(
@@ -519,6 +712,20 @@ SOURCE = Entity(
         "version": Column("{t}.version"),
         "createdAt": Column("{t}.created_at", "datetime"),
         "updatedAt": Column("{t}.updated_at", "datetime"),
+    },
+    connections={
+        "statements": NestedConnection(
+            "Statement",
+            _statements("statement_sources ss", "ss.statement_id"),
+            "ss.source_id",
+            statement_sql.NEWEST,
+        ),
+        "incidents": NestedConnection(
+            "Incident",
+            _incidents("incident_sources isrc", "isrc.incident_id"),
+            "isrc.source_id",
+            incident_sql.NEWEST,
+        ),
     },
 )
 
@@ -552,11 +759,52 @@ INCIDENT = Entity(
         "createdAt": Column("{t}.created_at", "datetime"),
         "updatedAt": Column("{t}.updated_at", "datetime"),
     },
-    # db.incidents.source_pages and source_counts.
     connections={
+        "agencies": NestedConnection(
+            "Organization",
+            through(
+                organization_sql.COLUMNS,
+                "incident_agencies ia",
+                "organizations o",
+                "o.id = ia.organization_id",
+                organization_sql.LIVE,
+            ),
+            "ia.incident_id",
+            organization_sql.BY_NAME,
+        ),
+        "people": NestedConnection(
+            "IncidentPerson", incident_sql.PEOPLE, "ip.incident_id", incident_sql.BY_ROLE
+        ),
         "sources": NestedConnection(
-            "Source", incident_sql.sources_listing(), "isrc.incident_id = {t}.id", source_sql.NEWEST
-        )
+            "Source",
+            through(
+                source_sql.COLUMNS,
+                "incident_sources isrc",
+                "sources src",
+                "src.id = isrc.source_id",
+                source_sql.LIVE,
+            ),
+            "isrc.incident_id",
+            source_sql.NEWEST,
+        ),
+        "statements": NestedConnection(
+            "Statement",
+            _statements("statement_incidents si", "si.statement_id"),
+            "si.incident_id",
+            statement_sql.NEWEST,
+        ),
+        "topics": NestedConnection(
+            "Topic",
+            _topics("incident_topics it", "it.topic_id"),
+            "it.incident_id",
+            topic_sql.BY_NAME,
+        ),
+        "bills": NestedConnection(
+            "Bill",
+            through(bill_sql.COLUMNS, "incident_bills ib", "bills b", "b.id = ib.bill_id"),
+            "ib.incident_id",
+            _NEWEST_BILLS,
+        ),
     },
 )
 
@@ -581,18 +829,27 @@ TOPIC = Entity(
     connections={
         "bills": NestedConnection(
             "Bill",
-            topic_sql.bills_listing(),
-            "bt.topic_id = {t}.id",
-            bill_sql.ORDERINGS["introduced_desc"],
+            through(bill_sql.COLUMNS, "bill_topics bt", "bills b", "b.id = bt.bill_id"),
+            "bt.topic_id",
+            _NEWEST_BILLS,
+        ),
+        "votes": NestedConnection(
+            "Vote",
+            through(vote_sql.COLUMNS, "vote_topics vt", "votes v", "v.id = vt.vote_id"),
+            "vt.topic_id",
+            vote_sql.ORDERINGS["date_desc"],
         ),
         "statements": NestedConnection(
             "Statement",
-            topic_sql.statements_listing(),
-            "st.topic_id = {t}.id",
+            _statements("statement_topics st", "st.statement_id"),
+            "st.topic_id",
             statement_sql.NEWEST,
         ),
         "incidents": NestedConnection(
-            "Incident", topic_sql.incidents_listing(), "it.topic_id = {t}.id", incident_sql.NEWEST
+            "Incident",
+            _incidents("incident_topics it", "it.incident_id"),
+            "it.topic_id",
+            incident_sql.NEWEST,
         ),
     },
 )

@@ -6,8 +6,7 @@ from datetime import datetime
 
 import asyncpg
 
-from db import incidents as incident_sql
-from db import statements as statement_sql
+from db import soft_delete
 from db.editing import Table
 from db.pagination import (
     Listing,
@@ -16,9 +15,7 @@ from db.pagination import (
     Params,
     Window,
     count,
-    count_by_parent,
     fetch_page,
-    fetch_pages_by_parent,
 )
 from db.pool import Executor
 from db.search import prefix_query
@@ -28,7 +25,7 @@ COLUMNS = (
     " o.source_file, o.created_at, o.updated_at"
 )
 # Soft-deleted organizations are left out of every read.
-LIVE = "o.deleted_at IS NULL"
+LIVE = soft_delete.ORGANIZATION
 
 ORDERINGS = {
     "name": Ordering("name", (("o.name", "text"), ("o.id", "bigint"))),
@@ -88,62 +85,6 @@ async def by_slugs(db: Executor, slugs: Sequence[str]) -> dict[str, asyncpg.Reco
     return {row["slug"]: row for row in rows}
 
 
-def statements_listing() -> Listing:
-    """Statements made by organizations."""
-    return Listing(statement_sql.COLUMNS, "statements s", (statement_sql.LIVE,))
-
-
-async def statement_pages(
-    db: Executor, organization_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of each organization's statements, newest first."""
-    return await fetch_pages_by_parent(
-        db,
-        statements_listing(),
-        ("s.speaker_organization_id", "bigint"),
-        organization_ids,
-        statement_sql.NEWEST,
-        window,
-    )
-
-
-async def statement_counts(db: Executor, organization_ids: Sequence[int]) -> dict[int, int]:
-    """How many statements each organization made."""
-    return await count_by_parent(
-        db, statements_listing(), ("s.speaker_organization_id", "bigint"), organization_ids
-    )
-
-
-def incidents_listing() -> Listing:
-    """Incidents with the agencies involved."""
-    return Listing(
-        incident_sql.COLUMNS,
-        "incident_agencies ia JOIN incidents i ON i.id = ia.incident_id",
-        (incident_sql.LIVE,),
-    )
-
-
-async def incident_pages(
-    db: Executor, organization_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of the incidents each organization was involved in as an agency, newest first."""
-    return await fetch_pages_by_parent(
-        db,
-        incidents_listing(),
-        ("ia.organization_id", "bigint"),
-        organization_ids,
-        incident_sql.NEWEST,
-        window,
-    )
-
-
-async def incident_counts(db: Executor, organization_ids: Sequence[int]) -> dict[int, int]:
-    """How many incidents each organization was involved in as an agency."""
-    return await count_by_parent(
-        db, incidents_listing(), ("ia.organization_id", "bigint"), organization_ids
-    )
-
-
 # Writes: the columns an editor sets.
 TABLE = Table(
     "organizations",
@@ -159,7 +100,7 @@ async def live_statement_count(db: Executor, organization_id: int) -> int:
     return int(
         await db.fetchval(
             f"SELECT count(*) FROM statements s WHERE s.speaker_organization_id = $1"
-            f" AND {statement_sql.LIVE}",
+            f" AND {soft_delete.STATEMENT}",
             organization_id,
         )
     )

@@ -6,8 +6,7 @@ from datetime import datetime
 
 import asyncpg
 
-from db import incidents as incident_sql
-from db import statements as statement_sql
+from db import soft_delete
 from db.editing import Table
 from db.pagination import (
     Listing,
@@ -16,9 +15,7 @@ from db.pagination import (
     Params,
     Window,
     count,
-    count_by_parent,
     fetch_page,
-    fetch_pages_by_parent,
 )
 from db.pool import Executor
 from db.search import prefix_query
@@ -28,7 +25,7 @@ COLUMNS = (
     " pe.created_at, pe.updated_at"
 )
 # Soft-deleted people are left out of every read.
-LIVE = "pe.deleted_at IS NULL"
+LIVE = soft_delete.PERSON
 
 ORDERINGS = {
     "name": Ordering("name", (("pe.name", "text"), ("pe.id", "bigint"))),
@@ -86,55 +83,6 @@ async def by_slugs(db: Executor, slugs: Sequence[str]) -> dict[str, asyncpg.Reco
     return {row["slug"]: row for row in rows}
 
 
-def statements_listing() -> Listing:
-    """Statements made by people."""
-    return Listing(statement_sql.COLUMNS, "statements s", (statement_sql.LIVE,))
-
-
-async def statement_pages(
-    db: Executor, person_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of each person's statements, newest first."""
-    return await fetch_pages_by_parent(
-        db,
-        statements_listing(),
-        ("s.speaker_person_id", "bigint"),
-        person_ids,
-        statement_sql.NEWEST,
-        window,
-    )
-
-
-async def statement_counts(db: Executor, person_ids: Sequence[int]) -> dict[int, int]:
-    """How many statements each person made."""
-    return await count_by_parent(
-        db, statements_listing(), ("s.speaker_person_id", "bigint"), person_ids
-    )
-
-
-def incidents_listing() -> Listing:
-    """People's parts in incidents (rows with incident_people columns)."""
-    return Listing(
-        incident_sql.PERSON_COLUMNS,
-        "incident_people ip JOIN incidents i ON i.id = ip.incident_id",
-        (incident_sql.LIVE,),
-    )
-
-
-async def incident_pages(
-    db: Executor, person_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of each person's parts in incidents, the incident newest first."""
-    return await fetch_pages_by_parent(
-        db, incidents_listing(), ("ip.person_id", "bigint"), person_ids, BY_INCIDENT_DATE, window
-    )
-
-
-async def incident_counts(db: Executor, person_ids: Sequence[int]) -> dict[int, int]:
-    """How many parts in incidents each person has."""
-    return await count_by_parent(db, incidents_listing(), ("ip.person_id", "bigint"), person_ids)
-
-
 # Writes: the columns an editor sets.
 TABLE = Table("people", "pe", COLUMNS, "Person", frozenset({"slug", "name", "description"}))
 
@@ -144,7 +92,7 @@ async def live_statement_count(db: Executor, person_id: int) -> int:
     return int(
         await db.fetchval(
             f"SELECT count(*) FROM statements s WHERE s.speaker_person_id = $1"
-            f" AND {statement_sql.LIVE}",
+            f" AND {soft_delete.STATEMENT}",
             person_id,
         )
     )

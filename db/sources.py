@@ -6,8 +6,7 @@ from datetime import datetime
 
 import asyncpg
 
-from db import incidents as incident_sql
-from db import statements as statement_sql
+from db import soft_delete
 from db.editing import Table
 from db.pagination import (
     Listing,
@@ -16,9 +15,7 @@ from db.pagination import (
     Params,
     Window,
     count,
-    count_by_parent,
     fetch_page,
-    fetch_pages_by_parent,
 )
 from db.pool import Executor
 
@@ -28,7 +25,7 @@ COLUMNS = (
     " src.created_at, src.updated_at"
 )
 # Soft-deleted sources are left out of every read.
-LIVE = "src.deleted_at IS NULL"
+LIVE = soft_delete.SOURCE
 
 ORDERINGS = {
     # Unknown publication dates sort last.
@@ -93,62 +90,6 @@ async def by_urls(db: Executor, urls: Sequence[str]) -> dict[str, asyncpg.Record
     return {row["url"]: row for row in rows}
 
 
-def statements_listing() -> Listing:
-    """Statements with the sources that back them."""
-    return Listing(
-        statement_sql.COLUMNS,
-        "statement_sources ss JOIN statements s ON s.id = ss.statement_id",
-        (statement_sql.LIVE,),
-    )
-
-
-async def statement_pages(
-    db: Executor, source_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of the statements each source backs, newest first."""
-    return await fetch_pages_by_parent(
-        db,
-        statements_listing(),
-        ("ss.source_id", "bigint"),
-        source_ids,
-        statement_sql.NEWEST,
-        window,
-    )
-
-
-async def statement_counts(db: Executor, source_ids: Sequence[int]) -> dict[int, int]:
-    """How many statements each source backs."""
-    return await count_by_parent(db, statements_listing(), ("ss.source_id", "bigint"), source_ids)
-
-
-def incidents_listing() -> Listing:
-    """Incidents with the sources that back them."""
-    return Listing(
-        incident_sql.COLUMNS,
-        "incident_sources isrc JOIN incidents i ON i.id = isrc.incident_id",
-        (incident_sql.LIVE,),
-    )
-
-
-async def incident_pages(
-    db: Executor, source_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of the incidents each source backs, newest first."""
-    return await fetch_pages_by_parent(
-        db,
-        incidents_listing(),
-        ("isrc.source_id", "bigint"),
-        source_ids,
-        incident_sql.NEWEST,
-        window,
-    )
-
-
-async def incident_counts(db: Executor, source_ids: Sequence[int]) -> dict[int, int]:
-    """How many incidents each source backs."""
-    return await count_by_parent(db, incidents_listing(), ("isrc.source_id", "bigint"), source_ids)
-
-
 # Writes: the columns an editor sets.
 TABLE = Table(
     "sources",
@@ -167,10 +108,10 @@ async def sole_source_counts(db: Executor, source_id: int) -> tuple[int, int]:
     )
     row = await db.fetchrow(
         "SELECT (SELECT count(*) FROM statement_sources ss JOIN statements s"
-        f" ON s.id = ss.statement_id WHERE ss.source_id = $1 AND {statement_sql.LIVE} AND "
+        f" ON s.id = ss.statement_id WHERE ss.source_id = $1 AND {soft_delete.STATEMENT} AND "
         + others.format(link="statement_sources", owner="statement_id", alias="s")
         + ") AS statements, (SELECT count(*) FROM incident_sources isrc JOIN incidents i"
-        f" ON i.id = isrc.incident_id WHERE isrc.source_id = $1 AND {incident_sql.LIVE} AND "
+        f" ON i.id = isrc.incident_id WHERE isrc.source_id = $1 AND {soft_delete.INCIDENT} AND "
         + others.format(link="incident_sources", owner="incident_id", alias="i")
         + ") AS incidents",
         source_id,

@@ -11,12 +11,9 @@ from datetime import date, datetime
 
 import asyncpg
 
-from db import bills as bill_sql
-from db import incidents as incident_sql
-from db import sources as source_sql
-from db import topics as topic_sql
-from db import votes as vote_sql
+from db import soft_delete
 from db.editing import Link, Table
+from db.fuzzy_dates import fuzzy_overlap
 from db.pagination import (
     Listing,
     Ordering,
@@ -24,9 +21,7 @@ from db.pagination import (
     Params,
     Window,
     count,
-    count_by_parent,
     fetch_page,
-    fetch_pages_by_parent,
 )
 from db.pool import Executor
 
@@ -36,7 +31,7 @@ COLUMNS = (
     " s.external_key, s.version, s.dataset_id, s.source_file, s.created_at, s.updated_at"
 )
 # Soft-deleted statements are left out of every read.
-LIVE = "s.deleted_at IS NULL"
+LIVE = soft_delete.STATEMENT
 
 # Unknown dates sort last both ways. The stand-ins are -infinity and infinity, which asyncpg
 # reads and writes as date.min and date.max, so that cursors holding them round-trip.
@@ -52,29 +47,6 @@ ORDERINGS = {
     "updated": Ordering("updated", (("s.updated_at", "timestamptz"), ("s.id", "bigint"))),
 }
 NEWEST = ORDERINGS["newest"]
-
-
-def fuzzy_overlap(
-    column: str, precision: str, start: date | None, end: date | None, p: Params
-) -> list[str]:
-    """Conditions: the day, month or year that `column` stands for overlaps [start, end].
-
-    A date of unknown precision matches no range.
-    """
-    where = []
-    if start is not None or end is not None:
-        where.append(f"{precision} <> 'unknown'")
-    if start is not None:
-        where.append(
-            f"(date_trunc({precision}::text, {column}::timestamp)"
-            f" + ('1 ' || {precision}::text)::interval - interval '1 day')::date"
-            f" >= {p.add(start)}::date"
-        )
-    if end is not None:
-        where.append(
-            f"date_trunc({precision}::text, {column}::timestamp)::date <= {p.add(end)}::date"
-        )
-    return where
 
 
 @dataclass(frozen=True)
@@ -127,12 +99,12 @@ def listing(f: StatementFilter) -> Listing:
         where.append(
             "EXISTS (SELECT 1 FROM statement_incidents si JOIN incidents i ON i.id = si.incident_id"
             f" WHERE si.statement_id = s.id AND si.incident_id = {p.add(f.incident_id)}"
-            f" AND {incident_sql.LIVE})"
+            f" AND {soft_delete.INCIDENT})"
         )
     if f.topic is not None:
         where.append(
             "EXISTS (SELECT 1 FROM statement_topics st JOIN topics tp ON tp.id = st.topic_id"
-            f" WHERE st.statement_id = s.id AND tp.slug = {p.add(f.topic)} AND {topic_sql.LIVE})"
+            f" WHERE st.statement_id = s.id AND tp.slug = {p.add(f.topic)} AND {soft_delete.TOPIC})"
         )
     if f.search is not None:
         where.append(f"s.search @@ websearch_to_tsquery('english', fold_text({p.add(f.search)}))")
@@ -175,154 +147,6 @@ BY_LEGISLATOR = Listing(
     " ON s.speaker_legislator_id IS NULL AND sl.bioguide_id = s.speaker_bioguide_id",
     (LIVE,),
 )
-LEGISLATOR_KEY = ("coalesce(s.speaker_legislator_id, sl.id)", "bigint")
-
-
-async def legislator_pages(
-    db: Executor, legislator_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of each legislator's statements, newest first."""
-    return await fetch_pages_by_parent(
-        db, BY_LEGISLATOR, LEGISLATOR_KEY, legislator_ids, NEWEST, window
-    )
-
-
-async def legislator_counts(db: Executor, legislator_ids: Sequence[int]) -> dict[int, int]:
-    """How many statements each legislator made."""
-    return await count_by_parent(db, BY_LEGISLATOR, LEGISLATOR_KEY, legislator_ids)
-
-
-def sources_listing() -> Listing:
-    """Sources with the statements they back."""
-    return Listing(
-        source_sql.COLUMNS,
-        "statement_sources ss JOIN sources src ON src.id = ss.source_id",
-        (source_sql.LIVE,),
-    )
-
-
-async def source_pages(
-    db: Executor, statement_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of each statement's sources, newest first."""
-    return await fetch_pages_by_parent(
-        db,
-        sources_listing(),
-        ("ss.statement_id", "bigint"),
-        statement_ids,
-        source_sql.NEWEST,
-        window,
-    )
-
-
-async def source_counts(db: Executor, statement_ids: Sequence[int]) -> dict[int, int]:
-    """How many sources each statement cites."""
-    return await count_by_parent(
-        db, sources_listing(), ("ss.statement_id", "bigint"), statement_ids
-    )
-
-
-def incidents_listing() -> Listing:
-    """Incidents with the statements about them."""
-    return Listing(
-        incident_sql.COLUMNS,
-        "statement_incidents si JOIN incidents i ON i.id = si.incident_id",
-        (incident_sql.LIVE,),
-    )
-
-
-async def incident_pages(
-    db: Executor, statement_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of the incidents each statement is about, newest first."""
-    return await fetch_pages_by_parent(
-        db,
-        incidents_listing(),
-        ("si.statement_id", "bigint"),
-        statement_ids,
-        incident_sql.NEWEST,
-        window,
-    )
-
-
-async def incident_counts(db: Executor, statement_ids: Sequence[int]) -> dict[int, int]:
-    """How many incidents each statement is about."""
-    return await count_by_parent(
-        db, incidents_listing(), ("si.statement_id", "bigint"), statement_ids
-    )
-
-
-def topics_listing() -> Listing:
-    """Topics with their statements."""
-    return Listing(
-        topic_sql.COLUMNS,
-        "statement_topics st JOIN topics tp ON tp.id = st.topic_id",
-        (topic_sql.LIVE,),
-    )
-
-
-async def topic_pages(
-    db: Executor, statement_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of each statement's topics, by name."""
-    return await fetch_pages_by_parent(
-        db,
-        topics_listing(),
-        ("st.statement_id", "bigint"),
-        statement_ids,
-        topic_sql.BY_NAME,
-        window,
-    )
-
-
-async def topic_counts(db: Executor, statement_ids: Sequence[int]) -> dict[int, int]:
-    """How many topics each statement is filed under."""
-    return await count_by_parent(db, topics_listing(), ("st.statement_id", "bigint"), statement_ids)
-
-
-def bills_listing() -> Listing:
-    """Bills with the statements about them."""
-    return Listing(bill_sql.COLUMNS, "statement_bills sb JOIN bills b ON b.id = sb.bill_id")
-
-
-async def bill_pages(db: Executor, statement_ids: Sequence[int], window: Window) -> dict[int, Page]:
-    """A page of the bills each statement is about, newest introduced first."""
-    return await fetch_pages_by_parent(
-        db,
-        bills_listing(),
-        ("sb.statement_id", "bigint"),
-        statement_ids,
-        bill_sql.ORDERINGS["introduced_desc"],
-        window,
-    )
-
-
-async def bill_counts(db: Executor, statement_ids: Sequence[int]) -> dict[int, int]:
-    """How many bills each statement is about."""
-    return await count_by_parent(db, bills_listing(), ("sb.statement_id", "bigint"), statement_ids)
-
-
-def votes_listing() -> Listing:
-    """Roll-call votes with the statements about them."""
-    return Listing(vote_sql.COLUMNS, "statement_votes sv JOIN votes v ON v.id = sv.vote_id")
-
-
-async def vote_pages(db: Executor, statement_ids: Sequence[int], window: Window) -> dict[int, Page]:
-    """A page of the votes each statement is about, newest first."""
-    return await fetch_pages_by_parent(
-        db,
-        votes_listing(),
-        ("sv.statement_id", "bigint"),
-        statement_ids,
-        vote_sql.ORDERINGS["date_desc"],
-        window,
-    )
-
-
-async def vote_counts(db: Executor, statement_ids: Sequence[int]) -> dict[int, int]:
-    """How many votes each statement is about."""
-    return await count_by_parent(db, votes_listing(), ("sv.statement_id", "bigint"), statement_ids)
-
 
 # Writes: the columns an editor sets, and the links a statement owns.
 TABLE = Table(
@@ -358,7 +182,7 @@ async def live_source_count(db: Executor, statement_id: int) -> int:
     return int(
         await db.fetchval(
             "SELECT count(*) FROM statement_sources ss JOIN sources src ON src.id = ss.source_id"
-            f" WHERE ss.statement_id = $1 AND {source_sql.LIVE}",
+            f" WHERE ss.statement_id = $1 AND {soft_delete.SOURCE}",
             statement_id,
         )
     )

@@ -6,10 +6,7 @@ from datetime import datetime
 
 import asyncpg
 
-from db import bills as bill_sql
-from db import incidents as incident_sql
-from db import statements as statement_sql
-from db import votes as vote_sql
+from db import soft_delete
 from db.editing import Link, Table
 from db.pagination import (
     Listing,
@@ -18,16 +15,14 @@ from db.pagination import (
     Params,
     Window,
     count,
-    count_by_parent,
     fetch_page,
-    fetch_pages_by_parent,
 )
 from db.pool import Executor
 from db.search import prefix_query
 
 COLUMNS = "tp.id, tp.slug, tp.name, tp.description, tp.version, tp.created_at, tp.updated_at"
 # Soft-deleted topics are left out of every read.
-LIVE = "tp.deleted_at IS NULL"
+LIVE = soft_delete.TOPIC
 
 ORDERINGS = {
     "name": Ordering("name", (("tp.name", "text"), ("tp.id", "bigint"))),
@@ -80,94 +75,6 @@ async def by_slugs(db: Executor, slugs: Sequence[str]) -> dict[str, asyncpg.Reco
         f"SELECT {COLUMNS} FROM topics tp WHERE tp.slug = ANY($1) AND {LIVE}", slugs
     )
     return {row["slug"]: row for row in rows}
-
-
-def statements_listing() -> Listing:
-    """Statements with their topics."""
-    return Listing(
-        statement_sql.COLUMNS,
-        "statement_topics st JOIN statements s ON s.id = st.statement_id",
-        (statement_sql.LIVE,),
-    )
-
-
-async def statement_pages(
-    db: Executor, topic_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of each topic's statements, newest first."""
-    return await fetch_pages_by_parent(
-        db, statements_listing(), ("st.topic_id", "bigint"), topic_ids, statement_sql.NEWEST, window
-    )
-
-
-async def statement_counts(db: Executor, topic_ids: Sequence[int]) -> dict[int, int]:
-    """How many statements each topic has."""
-    return await count_by_parent(db, statements_listing(), ("st.topic_id", "bigint"), topic_ids)
-
-
-def incidents_listing() -> Listing:
-    """Incidents with their topics."""
-    return Listing(
-        incident_sql.COLUMNS,
-        "incident_topics it JOIN incidents i ON i.id = it.incident_id",
-        (incident_sql.LIVE,),
-    )
-
-
-async def incident_pages(db: Executor, topic_ids: Sequence[int], window: Window) -> dict[int, Page]:
-    """A page of each topic's incidents, newest first."""
-    return await fetch_pages_by_parent(
-        db, incidents_listing(), ("it.topic_id", "bigint"), topic_ids, incident_sql.NEWEST, window
-    )
-
-
-async def incident_counts(db: Executor, topic_ids: Sequence[int]) -> dict[int, int]:
-    """How many incidents each topic has."""
-    return await count_by_parent(db, incidents_listing(), ("it.topic_id", "bigint"), topic_ids)
-
-
-def bills_listing() -> Listing:
-    """Bills with their topics."""
-    return Listing(bill_sql.COLUMNS, "bill_topics bt JOIN bills b ON b.id = bt.bill_id")
-
-
-async def bill_pages(db: Executor, topic_ids: Sequence[int], window: Window) -> dict[int, Page]:
-    """A page of each topic's bills, newest introduced first."""
-    return await fetch_pages_by_parent(
-        db,
-        bills_listing(),
-        ("bt.topic_id", "bigint"),
-        topic_ids,
-        bill_sql.ORDERINGS["introduced_desc"],
-        window,
-    )
-
-
-async def bill_counts(db: Executor, topic_ids: Sequence[int]) -> dict[int, int]:
-    """How many bills each topic has."""
-    return await count_by_parent(db, bills_listing(), ("bt.topic_id", "bigint"), topic_ids)
-
-
-def votes_listing() -> Listing:
-    """Roll-call votes with their topics."""
-    return Listing(vote_sql.COLUMNS, "vote_topics vt JOIN votes v ON v.id = vt.vote_id")
-
-
-async def vote_pages(db: Executor, topic_ids: Sequence[int], window: Window) -> dict[int, Page]:
-    """A page of each topic's votes, newest first."""
-    return await fetch_pages_by_parent(
-        db,
-        votes_listing(),
-        ("vt.topic_id", "bigint"),
-        topic_ids,
-        vote_sql.ORDERINGS["date_desc"],
-        window,
-    )
-
-
-async def vote_counts(db: Executor, topic_ids: Sequence[int]) -> dict[int, int]:
-    """How many votes each topic has."""
-    return await count_by_parent(db, votes_listing(), ("vt.topic_id", "bigint"), topic_ids)
 
 
 # Writes: the columns an editor sets, and the links a topic owns (bills and votes, which

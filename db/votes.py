@@ -6,8 +6,6 @@ from datetime import date, datetime
 
 import asyncpg
 
-from db import statements as statement_sql
-from db import topics as topic_sql
 from db.pagination import (
     Listing,
     Ordering,
@@ -15,9 +13,7 @@ from db.pagination import (
     Params,
     Window,
     count,
-    count_by_parent,
     fetch_page,
-    fetch_pages_by_parent,
 )
 from db.pool import Executor
 
@@ -164,47 +160,9 @@ def positions_listing(f: PositionFilter) -> Listing:
     return Listing(POSITION_COLUMNS, "vote_positions vp", tuple(where), tuple(p.values))
 
 
-async def position_pages(
-    db: Executor, vote_ids: Sequence[int], args: tuple[Window, PositionFilter]
-) -> dict[int, Page]:
-    """A page of the positions taken in each vote, by member id."""
-    window, f = args
-    return await fetch_pages_by_parent(
-        db, positions_listing(f), ("vp.vote_id", "bigint"), vote_ids, BY_MEMBER, window
-    )
-
-
-async def position_counts(
-    db: Executor, vote_ids: Sequence[int], f: PositionFilter
-) -> dict[int, int]:
-    """How many positions matching `f` each vote has."""
-    return await count_by_parent(db, positions_listing(f), ("vp.vote_id", "bigint"), vote_ids)
-
-
 LEGISLATOR_POSITIONS = Listing(
     POSITION_COLUMNS, "vote_positions vp JOIN votes v ON v.id = vp.vote_id"
 )
-
-
-async def legislator_position_pages(
-    db: Executor, legislator_ids: Sequence[int], window: Window
-) -> dict[int, Page]:
-    """A page of the positions each legislator took, newest vote first."""
-    return await fetch_pages_by_parent(
-        db,
-        LEGISLATOR_POSITIONS,
-        ("vp.legislator_id", "bigint"),
-        legislator_ids,
-        NEWEST_VOTE_FIRST,
-        window,
-    )
-
-
-async def legislator_position_counts(db: Executor, legislator_ids: Sequence[int]) -> dict[int, int]:
-    """How many roll calls each legislator took a position in."""
-    return await count_by_parent(
-        db, LEGISLATOR_POSITIONS, ("vp.legislator_id", "bigint"), legislator_ids
-    )
 
 
 async def totals(db: Executor, vote_ids: Sequence[int]) -> dict[int, list[asyncpg.Record]]:
@@ -242,43 +200,3 @@ async def option_totals(db: Executor, vote_ids: Sequence[int]) -> dict[int, list
     for row in rows:
         grouped[row["vote_id"]].append(row)
     return grouped
-
-
-def statements_listing() -> Listing:
-    """Statements with the votes they are about."""
-    return Listing(
-        statement_sql.COLUMNS,
-        "statement_votes sv JOIN statements s ON s.id = sv.statement_id",
-        (statement_sql.LIVE,),
-    )
-
-
-async def statement_pages(db: Executor, vote_ids: Sequence[int], window: Window) -> dict[int, Page]:
-    """A page of the statements about each vote, newest first."""
-    return await fetch_pages_by_parent(
-        db, statements_listing(), ("sv.vote_id", "bigint"), vote_ids, statement_sql.NEWEST, window
-    )
-
-
-async def statement_counts(db: Executor, vote_ids: Sequence[int]) -> dict[int, int]:
-    """How many statements are about each vote."""
-    return await count_by_parent(db, statements_listing(), ("sv.vote_id", "bigint"), vote_ids)
-
-
-def topics_listing() -> Listing:
-    """Topics with the votes filed under them."""
-    return Listing(
-        topic_sql.COLUMNS, "vote_topics vt JOIN topics tp ON tp.id = vt.topic_id", (topic_sql.LIVE,)
-    )
-
-
-async def topic_pages(db: Executor, vote_ids: Sequence[int], window: Window) -> dict[int, Page]:
-    """A page of the topics each vote is filed under, by name."""
-    return await fetch_pages_by_parent(
-        db, topics_listing(), ("vt.vote_id", "bigint"), vote_ids, topic_sql.BY_NAME, window
-    )
-
-
-async def topic_counts(db: Executor, vote_ids: Sequence[int]) -> dict[int, int]:
-    """How many topics each vote is filed under."""
-    return await count_by_parent(db, topics_listing(), ("vt.vote_id", "bigint"), vote_ids)

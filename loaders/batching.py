@@ -42,20 +42,6 @@ def keyed(fetch: Callable[[list[K]], Awaitable[dict[K, V]]]) -> DataLoader[K, V 
     return DataLoader(load_fn=load, max_batch_size=_max_batch_size())
 
 
-def sets(
-    fetch: Callable[[list[K]], Awaitable[dict[K, V]]],
-) -> DataLoader[tuple[K, ...], dict[K, V]]:
-    """A loader keyed by a tuple of ids, answering each key with the rows of its ids (missing
-    ids left out): every key's ids are fetched in one call. A page asks for all the rows its
-    items point at with one key, where `keyed` would take one future per item."""
-
-    async def load(keys: list[tuple[K, ...]]) -> Sequence[dict[K, V]]:
-        found = await fetch(list(dict.fromkeys(i for key in keys for i in key)))
-        return [{i: found[i] for i in key if i in found} for key in keys]
-
-    return DataLoader(load_fn=load, max_batch_size=_max_batch_size())
-
-
 def grouped(
     fetch: Callable[[list[K], A], Awaitable[dict[K, V]]],
 ) -> DataLoader[tuple[K, A], V]:

@@ -5,7 +5,7 @@ from functools import partial
 from db import legislators as sql
 from db.pagination import Page, Window
 from db.pool import Executor
-from loaders.batching import grouped, keyed, sets
+from loaders.batching import keyed
 
 
 class LegislatorLoaders:
@@ -14,10 +14,7 @@ class LegislatorLoaders:
     def __init__(self, db: Executor) -> None:
         self.db = db
         self.by_id = keyed(partial(sql.by_ids, db))
-        self.by_ids = sets(partial(sql.by_ids, db))
         self.by_bioguide_id = keyed(partial(sql.by_bioguide_ids, db))
-        self.terms = grouped(partial(sql.term_pages, db))
-        self.term_count = keyed(partial(sql.term_counts, db))
         self.current_term = keyed(partial(sql.current_terms, db))
         self.social_accounts = keyed(partial(sql.social_accounts, db))
         self.party_affiliations = keyed(partial(sql.party_affiliations, db))

@@ -11,6 +11,7 @@ from loaders.incidents import IncidentLoaders
 from loaders.legislators import LegislatorLoaders
 from loaders.organizations import OrganizationLoaders
 from loaders.people import PersonLoaders
+from loaders.relations import RelationLoaders
 from loaders.sources import SourceLoaders
 from loaders.statements import StatementLoaders
 from loaders.topics import TopicLoaders
@@ -62,6 +63,10 @@ class Loaders:
     @cached_property
     def topics(self) -> TopicLoaders:
         return TopicLoaders(self.db)
+
+    @cached_property
+    def relations(self) -> RelationLoaders:
+        return RelationLoaders(self.db)
 
     @cached_property
     def audit(self) -> AuditLoaders:

@@ -5,7 +5,7 @@ from functools import partial
 from db import sources as sql
 from db.pagination import Page, Window
 from db.pool import Executor
-from loaders.batching import grouped, keyed
+from loaders.batching import keyed
 
 
 class SourceLoaders:
@@ -15,10 +15,6 @@ class SourceLoaders:
         self.db = db
         self.by_id = keyed(partial(sql.by_ids, db))
         self.by_url = keyed(partial(sql.by_urls, db))
-        self.statements = grouped(partial(sql.statement_pages, db))
-        self.statement_count = keyed(partial(sql.statement_counts, db))
-        self.incidents = grouped(partial(sql.incident_pages, db))
-        self.incident_count = keyed(partial(sql.incident_counts, db))
 
     async def page(self, f: sql.SourceFilter, order: str, window: Window) -> Page:
         """One page of the root `sources` list."""

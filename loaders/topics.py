@@ -5,7 +5,7 @@ from functools import partial
 from db import topics as sql
 from db.pagination import Page, Window
 from db.pool import Executor
-from loaders.batching import grouped, keyed
+from loaders.batching import keyed
 
 
 class TopicLoaders:
@@ -15,14 +15,6 @@ class TopicLoaders:
         self.db = db
         self.by_id = keyed(partial(sql.by_ids, db))
         self.by_slug = keyed(partial(sql.by_slugs, db))
-        self.statements = grouped(partial(sql.statement_pages, db))
-        self.statement_count = keyed(partial(sql.statement_counts, db))
-        self.incidents = grouped(partial(sql.incident_pages, db))
-        self.incident_count = keyed(partial(sql.incident_counts, db))
-        self.bills = grouped(partial(sql.bill_pages, db))
-        self.bill_count = keyed(partial(sql.bill_counts, db))
-        self.votes = grouped(partial(sql.vote_pages, db))
-        self.vote_count = keyed(partial(sql.vote_counts, db))
 
     async def page(self, f: sql.TopicFilter, order: str, window: Window) -> Page:
         """One page of the root `topics` list."""

@@ -16,23 +16,19 @@ from schema.dates import DateRange
 from schema.enums import Chamber
 from schema.errors import BadUserInput, NotFound
 from schema.legislators import Legislator
-from schema.prefetch import NOT_LOADED, item_selects
 from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
+from schema.relations import nested, related_connection, relation
 from schema.relay import (
     Connection,
     Node,
     connection,
-    loaded_count,
     to_global_id,
     window,
 )
 from schema.validation import search_words
 
 if TYPE_CHECKING:
-    from schema.incidents import Incident
-    from schema.statements import Statement
-    from schema.topics import Topic
-    from schema.votes import Vote
+    pass
 
 _BILL_ID = re.compile(r"^(hr|s|hres|sres|hjres|sjres|hconres|sconres)(\d+)-(\d+)$")
 _BIOGUIDE_ID = re.compile(r"^[A-Z]\d{6}$")
@@ -171,7 +167,6 @@ class Bill(Node):
     created_at: datetime = strawberry.field(description="When this record was first stored.")
     updated_at: datetime = strawberry.field(description="When this record last changed.")
     provenance: Provenance | None = strawberry.field(description=PROVENANCE_DESCRIPTION)
-    sponsor_member: strawberry.Private[Any] = NOT_LOADED
 
     @classmethod
     def from_row(cls, row: Any) -> "Bill":
@@ -228,25 +223,9 @@ class Bill(Node):
         rows = await info.context.loaders.bills.text_versions.load(self.pk)
         return [BillTextVersion.from_row(row) for row in rows or []]
 
-    @classmethod
-    async def prepare_page(cls, bills: list["Bill"], info: Info) -> None:
-        """Load a page's sponsors at once when its items ask for `sponsor`."""
-        if not item_selects(info, "sponsor"):
-            return
-        pks = [bill.sponsor_pk for bill in bills if bill.sponsor_pk]
-        sponsors = await Legislator.load_many(info, pks)
-        for bill in bills:
-            bill.sponsor_member = sponsors.get(bill.sponsor_pk) if bill.sponsor_pk else None
-
-    @strawberry.field(
-        description="The sponsor, or null when not in the database.",
-        graphql_type=Legislator | None,
-    )
-    def sponsor(self, info: Info) -> Any:
-        # In hand when the page loaded its sponsors; else through the loader (awaitable).
-        if self.sponsor_member is not NOT_LOADED:
-            return self.sponsor_member
-        return Legislator.load(info, self.sponsor_pk) if self.sponsor_pk else None
+    @strawberry.field(description="The sponsor, or null when not in the database.")
+    async def sponsor(self, info: Info) -> Legislator | None:
+        return await Legislator.load(info, self.sponsor_pk) if self.sponsor_pk else None
 
     @strawberry.field(description="Cosponsors in the order they signed on.")
     def cosponsors(
@@ -261,125 +240,38 @@ class Bill(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection["Cosponsorship"]:
-        loaders = info.context.loaders.bills
-        page = partial(
-            loaders.cosponsors.load,
-            (self.pk, (window(first, after, last, before), include_withdrawn)),
-        )
-        return connection(
-            page,
+        return related_connection(
+            info,
+            relation("Bill", "cosponsors"),
+            self.pk,
+            window(first, after, last, before),
+            include_withdrawn,
             Cosponsorship.from_row,
-            lambda: loaded_count(loaders.cosponsor_count, (self.pk, include_withdrawn)),
         )
 
-    @strawberry.field(description="Its actions, oldest first.")
-    def actions(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection["BillAction"]:
-        loaders = info.context.loaders.bills
-        page = partial(loaders.actions.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, BillAction.from_row, lambda: loaded_count(loaders.action_count, self.pk)
-        )
-
-    @strawberry.field(description="Roll-call votes on it, oldest first.")
-    def votes(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Vote", strawberry.lazy("schema.votes")]]:
-        from schema.votes import Vote
-
-        loaders = info.context.loaders.bills
-        page = partial(loaders.votes.load, (self.pk, window(first, after, last, before)))
-        return connection(page, Vote.from_row, lambda: loaded_count(loaders.vote_count, self.pk))
-
-    @strawberry.field(description="The committees it was referred to, by name.")
-    def committees(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Committee]:
-        loaders = info.context.loaders.bills
-        page = partial(loaders.committees.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Committee.from_row, lambda: loaded_count(loaders.committee_count, self.pk)
-        )
-
-    @strawberry.field(description="Bills the source lists as related, by bill id.")
-    def related_bills(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection["RelatedBill"]:
-        loaders = info.context.loaders.bills
-        page = partial(loaders.related.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, RelatedBill.from_row, lambda: loaded_count(loaders.related_count, self.pk)
-        )
-
-    @strawberry.field(description="Public statements about it, newest first.")
-    def statements(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Statement", strawberry.lazy("schema.statements")]]:
-        from schema.statements import Statement
-
-        loaders = info.context.loaders.bills
-        page = partial(loaders.statements.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Statement.from_row, lambda: loaded_count(loaders.statement_count, self.pk)
-        )
-
-    @strawberry.field(description="The topics it is filed under, by name.")
-    def topics(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Topic", strawberry.lazy("schema.topics")]]:
-        from schema.topics import Topic
-
-        loaders = info.context.loaders.bills
-        page = partial(loaders.topics.load, (self.pk, window(first, after, last, before)))
-        return connection(page, Topic.from_row, lambda: loaded_count(loaders.topic_count, self.pk))
-
-    @strawberry.field(description="Incidents linked to it, newest first.")
-    def incidents(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Incident", strawberry.lazy("schema.incidents")]]:
-        from schema.incidents import Incident
-
-        loaders = info.context.loaders.bills
-        page = partial(loaders.incidents.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Incident.from_row, lambda: loaded_count(loaders.incident_count, self.pk)
-        )
+    actions = nested("Bill", "actions", "schema.bills:BillAction", "Its actions, oldest first.")
+    votes = nested("Bill", "votes", "schema.votes:Vote", "Roll-call votes on it, oldest first.")
+    committees = nested(
+        "Bill", "committees", Committee, "The committees it was referred to, by name."
+    )
+    related_bills = nested(
+        "Bill",
+        "relatedBills",
+        "schema.bills:RelatedBill",
+        "Bills the source lists as related, by bill id.",
+    )
+    statements = nested(
+        "Bill",
+        "statements",
+        "schema.statements:Statement",
+        "Public statements about it, newest first.",
+    )
+    topics = nested(
+        "Bill", "topics", "schema.topics:Topic", "The topics it is filed under, by name."
+    )
+    incidents = nested(
+        "Bill", "incidents", "schema.incidents:Incident", "Incidents linked to it, newest first."
+    )
 
 
 @strawberry.type(description="A legislator's cosponsorship of a bill.")

@@ -1,6 +1,5 @@
 """Committees and subcommittees of Congress, and who sits on them."""
 
-from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
 from functools import partial
@@ -13,13 +12,13 @@ from schema.arguments import After, Before, First, Last
 from schema.context import Info
 from schema.errors import NotFound
 from schema.legislators import Legislator
-from schema.prefetch import built, column, with_related
 from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
-from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
+from schema.relations import nested
+from schema.relay import Connection, Node, connection, to_global_id, window
 from schema.validation import search_words
 
 if TYPE_CHECKING:
-    from schema.bills import Bill
+    pass
 
 
 @strawberry.enum(description="Which chamber a committee belongs to.")
@@ -81,74 +80,29 @@ class Committee(Node):
 
     @classmethod
     async def load(cls, info: Info, pk: int) -> "Committee | None":
-        row = await info.context.loaders.committees.by_id.load(pk)
-        return cls.from_row(row) if row else None
-
-    @classmethod
-    async def load_many(cls, info: Info, pks: list[int]) -> "dict[int, Committee | None]":
-        """Committees by primary key in one batched load, each built once per request."""
-        loader = info.context.loaders.committees.by_ids
-        return await built(info, "Committee", loader, pks, cls.from_row)
+        built = info.context.built
+        key = ("Committee", pk)
+        if key not in built:
+            row = await info.context.loaders.committees.by_id.load(pk)
+            built[key] = cls.from_row(row) if row else None
+        return built[key]
 
     @strawberry.field(description="The parent committee, for a subcommittee; otherwise null.")
     async def parent(self, info: Info) -> "Committee | None":
         return await Committee.load(info, self.parent_pk) if self.parent_pk else None
 
-    @strawberry.field(description="Its subcommittees, by name.")
-    def subcommittees(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection["Committee"]:
-        loaders = info.context.loaders.committees
-        page = partial(loaders.subcommittees.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Committee.from_row, lambda: loaded_count(loaders.subcommittee_count, self.pk)
-        )
-
-    @strawberry.field(description="Its members, majority first, by rank.")
-    def members(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection["CommitteeMembership"]:
-        loaders = info.context.loaders.committees
-        page = partial(loaders.members.load, (self.pk, window(first, after, last, before)))
-        legislators: dict[int, Legislator | None] = {}
-        return connection(
-            with_related(
-                page,
-                legislators,
-                lambda page: Legislator.load_many(info, column(page, "legislator_id")),
-            ),
-            partial(
-                CommitteeMembership.from_row, committees={self.pk: self}, legislators=legislators
-            ),
-            lambda: loaded_count(loaders.member_count, self.pk),
-        )
-
-    @strawberry.field(description="Bills referred to it, newest introduced first.")
-    def bills(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Bill", strawberry.lazy("schema.bills")]]:
-        from schema.bills import Bill
-
-        loaders = info.context.loaders.bills
-        page = partial(loaders.referred_to.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Bill.from_row, lambda: loaded_count(loaders.referred_count, self.pk)
-        )
+    subcommittees = nested(
+        "Committee", "subcommittees", "schema.committees:Committee", "Its subcommittees, by name."
+    )
+    members = nested(
+        "Committee",
+        "members",
+        "schema.committees:CommitteeMembership",
+        "Its members, majority first, by rank.",
+    )
+    bills = nested(
+        "Committee", "bills", "schema.bills:Bill", "Bills referred to it, newest introduced first."
+    )
 
 
 @strawberry.type(description="A legislator's seat on a committee.")
@@ -159,29 +113,27 @@ class CommitteeMembership:
     side: CommitteeSide | None = strawberry.field(description="Majority or minority side.")
     title: str | None = strawberry.field(description="A title such as Chairman or Ranking Member.")
 
-    committee: Committee = strawberry.field(description="The committee.")
-    legislator: Legislator = strawberry.field(description="The member.")
-
     @classmethod
-    def from_row(
-        cls,
-        row: Any,
-        committees: Mapping[int, Committee | None],
-        legislators: Mapping[int, Legislator | None],
-    ) -> "CommitteeMembership":
-        """A seat, with its committee and member looked up in what the page loaded."""
-        committee = committees[row["committee_id"]]
-        legislator = legislators[row["legislator_id"]]
-        assert committee is not None and legislator is not None  # foreign keys guarantee them
+    def from_row(cls, row: Any) -> "CommitteeMembership":
         return cls(
             committee_pk=row["committee_id"],
             legislator_pk=row["legislator_id"],
             rank=row["rank"],
             side=CommitteeSide(row["side"]) if row["side"] else None,
             title=row["title"],
-            committee=committee,
-            legislator=legislator,
         )
+
+    @strawberry.field(description="The committee.")
+    async def committee(self, info: Info) -> Committee:
+        committee = await Committee.load(info, self.committee_pk)
+        assert committee is not None  # the foreign key guarantees it
+        return committee
+
+    @strawberry.field(description="The member.")
+    async def legislator(self, info: Info) -> Legislator:
+        legislator = await Legislator.load(info, self.legislator_pk)
+        assert legislator is not None  # the foreign key guarantees it
+        return legislator
 
 
 @strawberry.input(description="Conditions on committees; all given conditions must hold.")

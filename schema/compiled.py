@@ -14,6 +14,7 @@ error naming the first differing path). See docs/compiled.md.
 
 import logging
 import os
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -330,6 +331,8 @@ class Compiler:
                 selections.append(Related(key, target, relation, children))
             elif name in entity.connections:
                 nested = entity.connections[name]
+                if nested.entity not in ENTITIES:
+                    raise Uncovered(f"{kind.name}.{name}: {nested.entity} is not declared")
                 arguments = get_argument_values(kind.fields[name], nodes[0], self.variables)
                 window_arguments = ("first", "after", "last", "before")
                 fixed = dict(nested.fixed)
@@ -603,6 +606,40 @@ def plan(
     return Plan(sql, params, compiler.missing)
 
 
+PLAN_CACHE_SIZE = 512
+# (id of the operation node, variable values) -> (the node, its plan or why it is uncovered).
+# Guards cache parsed documents by their text, so a repeated document brings the same node;
+# holding the node keeps its id from being reused while the entry lives.
+_PLANS: OrderedDict[tuple[int, str], tuple[Any, Plan | str]] = OrderedDict()
+
+
+def cached_plan(
+    schema: GraphQLSchema,
+    operation: Any,
+    fragments: dict[str, FragmentDefinitionNode],
+    variables: VariableValues,
+) -> Plan:
+    """`plan`, remembered per operation and variable values (least recently used first out,
+    at most PLAN_CACHE_SIZE): a repeated request is not compiled again. Raises `Uncovered`
+    as `plan` does, from the cache too; other errors are not remembered."""
+    key = (id(operation), repr(variables))
+    hit = _PLANS.get(key)
+    if hit is not None and hit[0] is operation:
+        _PLANS.move_to_end(key)
+        outcome = hit[1]
+    else:
+        try:
+            outcome = plan(schema, operation, fragments, variables)
+        except Uncovered as reason:
+            outcome = str(reason)
+        _PLANS[key] = (operation, outcome)
+        if len(_PLANS) > PLAN_CACHE_SIZE:
+            _PLANS.popitem(last=False)
+    if isinstance(outcome, str):
+        raise Uncovered(outcome)
+    return outcome
+
+
 def first_difference(left: Any, right: Any, path: str = "") -> str | None:
     """The first path where two decoded JSON values differ (keys in order), or None."""
     if isinstance(left, dict) and isinstance(right, dict):
@@ -635,7 +672,7 @@ class CompiledExecution(PlainFieldExecution):
         if setting == "off" or not isinstance(context, Context):
             return super().execute_operation(serially)
         try:
-            compiled = plan(
+            compiled = cached_plan(
                 self.schema, self.operation, self.fragment_definitions, self.variable_values
             )
         except (Uncovered, GraphQLError) as reason:

@@ -17,8 +17,8 @@ class Context:
     loaders: Loaders
     request: Request | None = None
     principal: Principal = ANONYMOUS
-    # Objects built from loaded rows, by (type, primary key): built once per request however
-    # many parents share them (the members of every roll call on a page).
+    # Objects built from loaded rows, by (type, primary key): each built once per request
+    # however many parents point at it (the member of every position of a roll call).
     built: dict[tuple[str, int], Any] = field(default_factory=dict)
 
 

@@ -18,17 +18,14 @@ from schema.editing import DeleteInput, FuzzyDateInput, LinkInput
 from schema.errors import NotFound
 from schema.people import Person
 from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
-from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
+from schema.relations import nested
+from schema.relay import Connection, Node, connection, to_global_id, window
 from schema.sources import SourceInput
 from schema.topics import parse_slug
 from schema.validation import search_words, state_code
 
 if TYPE_CHECKING:
-    from schema.bills import Bill
-    from schema.organizations import Organization
-    from schema.sources import Source
-    from schema.statements import Statement
-    from schema.topics import Topic
+    pass
 
 
 @strawberry.enum(description="What kind of incident it was.")
@@ -125,101 +122,41 @@ class Incident(Node):
         row = await info.context.loaders.incidents.by_id.load(pk)
         return cls.from_row(row) if row else None
 
-    @strawberry.field(description="The agencies involved, by name.")
-    def agencies(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Organization", strawberry.lazy("schema.organizations")]]:
-        from schema.organizations import Organization
+    agencies = nested(
+        "Incident",
+        "agencies",
+        "schema.organizations:Organization",
+        "The agencies involved, by name.",
+    )
 
-        loaders = info.context.loaders.incidents
-        page = partial(loaders.agencies.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Organization.from_row, lambda: loaded_count(loaders.agency_count, self.pk)
-        )
+    people = nested(
+        "Incident",
+        "people",
+        "schema.incidents:IncidentPerson",
+        "The people involved and their parts; victims first.",
+    )
 
-    @strawberry.field(description="The people involved and their parts; victims first.")
-    def people(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection["IncidentPerson"]:
-        loaders = info.context.loaders.incidents
-        page = partial(loaders.people.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, IncidentPerson.from_row, lambda: loaded_count(loaders.person_count, self.pk)
-        )
+    sources = nested(
+        "Incident",
+        "sources",
+        "schema.sources:Source",
+        "The sources that record it, most recently published first.",
+    )
 
-    @strawberry.field(description="The sources that record it, most recently published first.")
-    def sources(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Source", strawberry.lazy("schema.sources")]]:
-        from schema.sources import Source
+    statements = nested(
+        "Incident",
+        "statements",
+        "schema.statements:Statement",
+        "Statements about it, newest first.",
+    )
 
-        loaders = info.context.loaders.incidents
-        page = partial(loaders.sources.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Source.from_row, lambda: loaded_count(loaders.source_count, self.pk)
-        )
+    bills = nested(
+        "Incident", "bills", "schema.bills:Bill", "Bills linked to it, newest introduced first."
+    )
 
-    @strawberry.field(description="Statements about it, newest first.")
-    def statements(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Statement", strawberry.lazy("schema.statements")]]:
-        from schema.statements import Statement
-
-        loaders = info.context.loaders.incidents
-        page = partial(loaders.statements.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Statement.from_row, lambda: loaded_count(loaders.statement_count, self.pk)
-        )
-
-    @strawberry.field(description="Bills linked to it, newest introduced first.")
-    def bills(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Bill", strawberry.lazy("schema.bills")]]:
-        from schema.bills import Bill
-
-        loaders = info.context.loaders.incidents
-        page = partial(loaders.bills.load, (self.pk, window(first, after, last, before)))
-        return connection(page, Bill.from_row, lambda: loaded_count(loaders.bill_count, self.pk))
-
-    @strawberry.field(description="Topics it is filed under, by name.")
-    def topics(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Topic", strawberry.lazy("schema.topics")]]:
-        from schema.topics import Topic
-
-        loaders = info.context.loaders.incidents
-        page = partial(loaders.topics.load, (self.pk, window(first, after, last, before)))
-        return connection(page, Topic.from_row, lambda: loaded_count(loaders.topic_count, self.pk))
+    topics = nested(
+        "Incident", "topics", "schema.topics:Topic", "Topics it is filed under, by name."
+    )
 
 
 @strawberry.type(description="A person's part in an incident.")

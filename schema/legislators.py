@@ -13,16 +13,13 @@ from schema.arguments import After, Before, First, Last
 from schema.context import Info
 from schema.enums import Chamber
 from schema.errors import NotFound
-from schema.prefetch import built, column, with_related
 from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
-from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
+from schema.relations import nested
+from schema.relay import Connection, Node, connection, to_global_id, window
 from schema.validation import search_words, state_code
 
 if TYPE_CHECKING:
-    from schema.bills import Bill
-    from schema.committees import CommitteeMembership
-    from schema.statements import Statement
-    from schema.votes import VotePosition
+    pass
 
 
 @strawberry.enum(description="Gender as recorded by the congress-legislators project.")
@@ -270,27 +267,14 @@ class Legislator(Node):
 
     @classmethod
     async def load(cls, info: Info, pk: int) -> "Legislator | None":
-        row = await info.context.loaders.legislators.by_id.load(pk)
-        return cls.from_row(row) if row else None
+        built = info.context.built
+        key = ("Legislator", pk)
+        if key not in built:
+            row = await info.context.loaders.legislators.by_id.load(pk)
+            built[key] = cls.from_row(row) if row else None
+        return built[key]
 
-    @classmethod
-    async def load_many(cls, info: Info, pks: list[int]) -> "dict[int, Legislator | None]":
-        """Legislators by primary key in one batched load, each built once per request."""
-        loader = info.context.loaders.legislators.by_ids
-        return await built(info, "Legislator", loader, pks, cls.from_row)
-
-    @strawberry.field(description="Every term served, newest first.")
-    def terms(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Term]:
-        loaders = info.context.loaders.legislators
-        page = partial(loaders.terms.load, (self.pk, window(first, after, last, before)))
-        return connection(page, Term.from_row, lambda: loaded_count(loaders.term_count, self.pk))
+    terms = nested("Legislator", "terms", Term, "Every term served, newest first.")
 
     @strawberry.field(description="The term being served today, or null.")
     async def current_term(self, info: Info) -> Term | None:
@@ -302,103 +286,36 @@ class Legislator(Node):
         rows = await info.context.loaders.legislators.social_accounts.load(self.pk)
         return [SocialAccount.from_row(row) for row in rows or []]
 
-    @strawberry.field(description="Committee and subcommittee seats, by committee name.")
-    def committees(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["CommitteeMembership", strawberry.lazy("schema.committees")]]:
-        from schema.committees import Committee
-        from schema.committees import CommitteeMembership as Membership
-
-        loaders = info.context.loaders.committees
-        page = partial(loaders.memberships_of.load, (self.pk, window(first, after, last, before)))
-        committees: dict[int, Committee | None] = {}
-        return connection(
-            with_related(
-                page,
-                committees,
-                lambda page: Committee.load_many(info, column(page, "committee_id")),
-            ),
-            partial(Membership.from_row, committees=committees, legislators={self.pk: self}),
-            lambda: loaded_count(loaders.membership_count, self.pk),
-        )
-
-    @strawberry.field(description="Bills they sponsored, newest introduced first.")
-    def sponsored_bills(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Bill", strawberry.lazy("schema.bills")]]:
-        from schema.bills import Bill
-
-        loaders = info.context.loaders.bills
-        page = partial(loaders.sponsored_by.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Bill.from_row, lambda: loaded_count(loaders.sponsored_count, self.pk)
-        )
-
-    @strawberry.field(
-        description="Bills they cosponsored (withdrawn cosponsorships included), newest first."
+    committees = nested(
+        "Legislator",
+        "committees",
+        "schema.committees:CommitteeMembership",
+        "Committee and subcommittee seats, by committee name.",
     )
-    def cosponsored_bills(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Bill", strawberry.lazy("schema.bills")]]:
-        from schema.bills import Bill
-
-        loaders = info.context.loaders.bills
-        page = partial(loaders.cosponsored_by.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Bill.from_row, lambda: loaded_count(loaders.cosponsored_count, self.pk)
-        )
-
-    @strawberry.field(description="How they voted on each roll call, newest vote first.")
-    def vote_positions(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["VotePosition", strawberry.lazy("schema.votes")]]:
-        from schema.votes import VotePosition
-
-        loaders = info.context.loaders.votes
-        key = (self.pk, window(first, after, last, before))
-        page = partial(loaders.positions_of_legislator.load, key)
-        return connection(
-            page,
-            partial(VotePosition.from_row, members={self.pk: self}),
-            lambda: loaded_count(loaders.positions_of_legislator_count, self.pk),
-        )
-
-    @strawberry.field(description="What they said in public, newest first (unknown dates last).")
-    def statements(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Statement", strawberry.lazy("schema.statements")]]:
-        from schema.statements import Statement
-
-        loaders = info.context.loaders.statements
-        page = partial(loaders.by_legislator.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Statement.from_row, lambda: loaded_count(loaders.by_legislator_count, self.pk)
-        )
+    sponsored_bills = nested(
+        "Legislator",
+        "sponsoredBills",
+        "schema.bills:Bill",
+        "Bills they sponsored, newest introduced first.",
+    )
+    cosponsored_bills = nested(
+        "Legislator",
+        "cosponsoredBills",
+        "schema.bills:Bill",
+        "Bills they cosponsored (withdrawn cosponsorships included), newest first.",
+    )
+    vote_positions = nested(
+        "Legislator",
+        "votePositions",
+        "schema.votes:VotePosition",
+        "How they voted on each roll call, newest vote first.",
+    )
+    statements = nested(
+        "Legislator",
+        "statements",
+        "schema.statements:Statement",
+        "What they said in public, newest first (unknown dates last).",
+    )
 
 
 @strawberry.input(description="Conditions on legislators; all given conditions must hold.")

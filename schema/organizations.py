@@ -15,12 +15,12 @@ from schema.context import Info
 from schema.editing import DeleteInput
 from schema.errors import NotFound
 from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
-from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
+from schema.relations import nested
+from schema.relay import Connection, Node, connection, to_global_id, window
 from schema.validation import search_words
 
 if TYPE_CHECKING:
-    from schema.incidents import Incident
-    from schema.statements import Statement
+    pass
 
 
 @strawberry.enum(description="What kind of organization it is.")
@@ -75,39 +75,19 @@ class Organization(Node):
         row = await info.context.loaders.organizations.by_id.load(pk)
         return cls.from_row(row) if row else None
 
-    @strawberry.field(description="What it said in public, newest first (unknown dates last).")
-    def statements(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Statement", strawberry.lazy("schema.statements")]]:
-        from schema.statements import Statement
+    statements = nested(
+        "Organization",
+        "statements",
+        "schema.statements:Statement",
+        "What it said in public, newest first (unknown dates last).",
+    )
 
-        loaders = info.context.loaders.organizations
-        page = partial(loaders.statements.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Statement.from_row, lambda: loaded_count(loaders.statement_count, self.pk)
-        )
-
-    @strawberry.field(description="Incidents it was involved in as an agency, newest first.")
-    def incidents(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Incident", strawberry.lazy("schema.incidents")]]:
-        from schema.incidents import Incident
-
-        loaders = info.context.loaders.organizations
-        page = partial(loaders.incidents.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Incident.from_row, lambda: loaded_count(loaders.incident_count, self.pk)
-        )
+    incidents = nested(
+        "Organization",
+        "incidents",
+        "schema.incidents:Incident",
+        "Incidents it was involved in as an agency, newest first.",
+    )
 
 
 @strawberry.input(description="Conditions on organizations; all given conditions must hold.")

@@ -15,12 +15,12 @@ from schema.context import Info
 from schema.editing import DeleteInput
 from schema.errors import NotFound
 from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
-from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
+from schema.relations import nested
+from schema.relay import Connection, Node, connection, to_global_id, window
 from schema.validation import search_words
 
 if TYPE_CHECKING:
-    from schema.incidents import IncidentPerson
-    from schema.statements import Statement
+    pass
 
 
 @strawberry.enum(description="Sort orders for people.")
@@ -63,41 +63,19 @@ class Person(Node):
         row = await info.context.loaders.people.by_id.load(pk)
         return cls.from_row(row) if row else None
 
-    @strawberry.field(description="What they said in public, newest first (unknown dates last).")
-    def statements(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Statement", strawberry.lazy("schema.statements")]]:
-        from schema.statements import Statement
-
-        loaders = info.context.loaders.people
-        page = partial(loaders.statements.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Statement.from_row, lambda: loaded_count(loaders.statement_count, self.pk)
-        )
-
-    @strawberry.field(
-        description="The incidents they were involved in, with their role; newest first."
+    statements = nested(
+        "Person",
+        "statements",
+        "schema.statements:Statement",
+        "What they said in public, newest first (unknown dates last).",
     )
-    def incidents(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["IncidentPerson", strawberry.lazy("schema.incidents")]]:
-        from schema.incidents import IncidentPerson
 
-        loaders = info.context.loaders.people
-        page = partial(loaders.incidents.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, IncidentPerson.from_row, lambda: loaded_count(loaders.incident_count, self.pk)
-        )
+    incidents = nested(
+        "Person",
+        "incidents",
+        "schema.incidents:IncidentPerson",
+        "The incidents they were involved in, with their role; newest first.",
+    )
 
 
 @strawberry.input(description="Conditions on people; all given conditions must hold.")

@@ -77,7 +77,6 @@ class Connection(Generic[T]):
     count_total: strawberry.Private[Callable[[], Awaitable[int]]]
     loading: strawberry.Private[asyncio.Future[Page] | None] = None
     converted: strawberry.Private[list[T] | None] = None
-    prepared: strawberry.Private[bool] = False
 
     async def page(self) -> Page:
         """The page, loaded once however many fields ask for it."""
@@ -85,23 +84,16 @@ class Connection(Generic[T]):
             self.loading = asyncio.ensure_future(self.load_page())
         return await self.loading
 
-    async def items(self, info: Any) -> list[T]:
-        """The page's rows turned into nodes, once; then, if the node type has a
-        `prepare_page(items, info)`, what the selection (`info` of `nodes` or `edges`) asks
-        of every item is loaded for the whole page."""
+    async def items(self) -> list[T]:
+        """The page's rows turned into nodes, once."""
         page = await self.page()
         if self.converted is None:
             self.converted = [self.convert(row) for row in page.rows]
-        if self.converted and not self.prepared:
-            self.prepared = True
-            prepare = getattr(type(self.converted[0]), "prepare_page", None)
-            if prepare is not None:
-                await prepare(self.converted, info)
         return self.converted
 
     @strawberry.field(description="The items of this page with cursors.")
-    async def edges(self, info: strawberry.Info) -> list[Edge[T]]:
-        items = await self.items(info)
+    async def edges(self) -> list[Edge[T]]:
+        items = await self.items()
         page = await self.page()
         return [Edge(node=item, cursor=page.cursor(i)) for i, item in enumerate(items)]
 
@@ -117,8 +109,8 @@ class Connection(Generic[T]):
         )
 
     @strawberry.field(description="The items of this page, without cursors.")
-    async def nodes(self, info: strawberry.Info) -> list[T]:
-        return await self.items(info)
+    async def nodes(self) -> list[T]:
+        return await self.items()
 
     @strawberry.field(description="How many items the whole list has. Costs one more query.")
     async def total_count(self) -> int:

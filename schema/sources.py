@@ -23,11 +23,11 @@ from schema.provenance import (
     load_dataset,
     provenance_of,
 )
-from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
+from schema.relations import nested
+from schema.relay import Connection, Node, connection, to_global_id, window
 
 if TYPE_CHECKING:
-    from schema.incidents import Incident
-    from schema.statements import Statement
+    pass
 
 
 @strawberry.enum(description="Sort orders for sources.")
@@ -86,39 +86,19 @@ class Source(Node):
     async def dataset(self, info: Info) -> Dataset | None:
         return await load_dataset(info, self.dataset_pk)
 
-    @strawberry.field(description="Statements this source records, newest first.")
-    def statements(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Statement", strawberry.lazy("schema.statements")]]:
-        from schema.statements import Statement
+    statements = nested(
+        "Source",
+        "statements",
+        "schema.statements:Statement",
+        "Statements this source records, newest first.",
+    )
 
-        loaders = info.context.loaders.sources
-        page = partial(loaders.statements.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Statement.from_row, lambda: loaded_count(loaders.statement_count, self.pk)
-        )
-
-    @strawberry.field(description="Incidents this source records, newest first.")
-    def incidents(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Incident", strawberry.lazy("schema.incidents")]]:
-        from schema.incidents import Incident
-
-        loaders = info.context.loaders.sources
-        page = partial(loaders.incidents.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Incident.from_row, lambda: loaded_count(loaders.incident_count, self.pk)
-        )
+    incidents = nested(
+        "Source",
+        "incidents",
+        "schema.incidents:Incident",
+        "Incidents this source records, newest first.",
+    )
 
 
 @strawberry.input(description="Conditions on sources; all given conditions must hold.")

@@ -23,12 +23,12 @@ from schema.legislators import Legislator
 from schema.organizations import Organization
 from schema.people import Person
 from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
+from schema.relations import nested
 from schema.relay import (
     Connection,
     Node,
     connection,
     from_global_id,
-    loaded_count,
     to_global_id,
     window,
 )
@@ -37,11 +37,7 @@ from schema.topics import parse_slug
 from schema.validation import search_words
 
 if TYPE_CHECKING:
-    from schema.bills import Bill
-    from schema.incidents import Incident
-    from schema.sources import Source
-    from schema.topics import Topic
-    from schema.votes import Vote
+    pass
 
 Speaker: TypeAlias = Annotated[
     Legislator | Person | Organization,
@@ -151,84 +147,31 @@ class Statement(Node):
             return Legislator.from_row(row) if row else None
         return None
 
-    @strawberry.field(description="The sources that record it, most recently published first.")
-    def sources(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Source", strawberry.lazy("schema.sources")]]:
-        from schema.sources import Source
+    sources = nested(
+        "Statement",
+        "sources",
+        "schema.sources:Source",
+        "The sources that record it, most recently published first.",
+    )
 
-        loaders = info.context.loaders.statements
-        page = partial(loaders.sources.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Source.from_row, lambda: loaded_count(loaders.source_count, self.pk)
-        )
+    bills = nested(
+        "Statement", "bills", "schema.bills:Bill", "Bills it is about, newest introduced first."
+    )
 
-    @strawberry.field(description="Bills it is about, newest introduced first.")
-    def bills(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Bill", strawberry.lazy("schema.bills")]]:
-        from schema.bills import Bill
+    votes = nested(
+        "Statement", "votes", "schema.votes:Vote", "Roll-call votes it is about, newest first."
+    )
 
-        loaders = info.context.loaders.statements
-        page = partial(loaders.bills.load, (self.pk, window(first, after, last, before)))
-        return connection(page, Bill.from_row, lambda: loaded_count(loaders.bill_count, self.pk))
+    incidents = nested(
+        "Statement",
+        "incidents",
+        "schema.incidents:Incident",
+        "Incidents it is about, newest first.",
+    )
 
-    @strawberry.field(description="Roll-call votes it is about, newest first.")
-    def votes(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Vote", strawberry.lazy("schema.votes")]]:
-        from schema.votes import Vote
-
-        loaders = info.context.loaders.statements
-        page = partial(loaders.votes.load, (self.pk, window(first, after, last, before)))
-        return connection(page, Vote.from_row, lambda: loaded_count(loaders.vote_count, self.pk))
-
-    @strawberry.field(description="Incidents it is about, newest first.")
-    def incidents(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Incident", strawberry.lazy("schema.incidents")]]:
-        from schema.incidents import Incident
-
-        loaders = info.context.loaders.statements
-        page = partial(loaders.incidents.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Incident.from_row, lambda: loaded_count(loaders.incident_count, self.pk)
-        )
-
-    @strawberry.field(description="Topics it is filed under, by name.")
-    def topics(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Topic", strawberry.lazy("schema.topics")]]:
-        from schema.topics import Topic
-
-        loaders = info.context.loaders.statements
-        page = partial(loaders.topics.load, (self.pk, window(first, after, last, before)))
-        return connection(page, Topic.from_row, lambda: loaded_count(loaders.topic_count, self.pk))
+    topics = nested(
+        "Statement", "topics", "schema.topics:Topic", "Topics it is filed under, by name."
+    )
 
 
 def _global_id(value: str, argument: str, types: tuple[str, ...]) -> tuple[str, int]:

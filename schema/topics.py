@@ -15,14 +15,12 @@ from schema.arguments import After, Before, First, Last
 from schema.context import Info
 from schema.editing import DeleteInput, LinkInput
 from schema.errors import BadUserInput, NotFound
-from schema.relay import Connection, Node, connection, loaded_count, to_global_id, window
+from schema.relations import nested
+from schema.relay import Connection, Node, connection, to_global_id, window
 from schema.validation import search_words
 
 if TYPE_CHECKING:
-    from schema.bills import Bill
-    from schema.incidents import Incident
-    from schema.statements import Statement
-    from schema.votes import Vote
+    pass
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -82,73 +80,33 @@ class Topic(Node):
         row = await info.context.loaders.topics.by_id.load(pk)
         return cls.from_row(row) if row else None
 
-    @strawberry.field(description="Bills filed under this topic, newest introduced first.")
-    def bills(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Bill", strawberry.lazy("schema.bills")]]:
-        from schema.bills import Bill
-
-        loaders = info.context.loaders.topics
-        page = partial(loaders.bills.load, (self.pk, window(first, after, last, before)))
-        return connection(page, Bill.from_row, lambda: loaded_count(loaders.bill_count, self.pk))
-
-    @strawberry.field(description="Roll-call votes filed under this topic, newest first.")
-    def votes(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Vote", strawberry.lazy("schema.votes")]]:
-        from schema.votes import Vote
-
-        loaders = info.context.loaders.topics
-        page = partial(loaders.votes.load, (self.pk, window(first, after, last, before)))
-        return connection(page, Vote.from_row, lambda: loaded_count(loaders.vote_count, self.pk))
-
-    @strawberry.field(
-        description="Statements filed under this topic, newest first (unknown dates last)."
+    bills = nested(
+        "Topic",
+        "bills",
+        "schema.bills:Bill",
+        "Bills filed under this topic, newest introduced first.",
     )
-    def statements(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Statement", strawberry.lazy("schema.statements")]]:
-        from schema.statements import Statement
 
-        loaders = info.context.loaders.topics
-        page = partial(loaders.statements.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Statement.from_row, lambda: loaded_count(loaders.statement_count, self.pk)
-        )
-
-    @strawberry.field(
-        description="Incidents filed under this topic, newest first (unknown dates last)."
+    votes = nested(
+        "Topic",
+        "votes",
+        "schema.votes:Vote",
+        "Roll-call votes filed under this topic, newest first.",
     )
-    def incidents(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Incident", strawberry.lazy("schema.incidents")]]:
-        from schema.incidents import Incident
 
-        loaders = info.context.loaders.topics
-        page = partial(loaders.incidents.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Incident.from_row, lambda: loaded_count(loaders.incident_count, self.pk)
-        )
+    statements = nested(
+        "Topic",
+        "statements",
+        "schema.statements:Statement",
+        "Statements filed under this topic, newest first (unknown dates last).",
+    )
+
+    incidents = nested(
+        "Topic",
+        "incidents",
+        "schema.incidents:Incident",
+        "Incidents filed under this topic, newest first (unknown dates last).",
+    )
 
 
 @strawberry.input(description="Conditions on topics; all given conditions must hold.")

@@ -1,7 +1,6 @@
 """Roll-call votes in the House and the Senate, and how each member voted."""
 
 import re
-from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
 from functools import partial
@@ -18,21 +17,19 @@ from schema.dates import DateRange
 from schema.enums import Chamber
 from schema.errors import BadUserInput, NotFound
 from schema.legislators import Legislator
-from schema.prefetch import column, with_related
 from schema.provenance import PROVENANCE_DESCRIPTION, Provenance, provenance_of
+from schema.relations import nested, related_connection, relation
 from schema.relay import (
     Connection,
     Node,
     connection,
-    loaded_count,
     to_global_id,
     window,
 )
 from schema.validation import state_code
 
 if TYPE_CHECKING:
-    from schema.statements import Statement
-    from schema.topics import Topic
+    pass
 
 _VOTE_ID = re.compile(r"^[hs]\d+-\d+\.\d{4}$")
 
@@ -351,52 +348,24 @@ class Vote(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection["VotePosition"]:
-        conditions = (filter or VotePositionFilter()).conditions()
-        loaders = info.context.loaders.votes
-        key = (self.pk, (window(first, after, last, before), conditions))
-        members: dict[int, Legislator | None] = {}
-        return connection(
-            # The members come with the page, so that `legislator` is a plain field.
-            with_related(
-                partial(loaders.positions.load, key),
-                members,
-                lambda page: Legislator.load_many(info, column(page, "legislator_id")),
-            ),
-            partial(VotePosition.from_row, members=members),
-            lambda: loaded_count(loaders.position_count, (self.pk, conditions)),
+        return related_connection(
+            info,
+            relation("Vote", "positions"),
+            self.pk,
+            window(first, after, last, before),
+            filter.conditions() if filter is not None else None,
+            VotePosition.from_row,
         )
 
-    @strawberry.field(description="Public statements about it, newest first.")
-    def statements(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Statement", strawberry.lazy("schema.statements")]]:
-        from schema.statements import Statement
-
-        loaders = info.context.loaders.votes
-        page = partial(loaders.statements.load, (self.pk, window(first, after, last, before)))
-        return connection(
-            page, Statement.from_row, lambda: loaded_count(loaders.statement_count, self.pk)
-        )
-
-    @strawberry.field(description="The topics it is filed under, by name.")
-    def topics(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated["Topic", strawberry.lazy("schema.topics")]]:
-        from schema.topics import Topic
-
-        loaders = info.context.loaders.votes
-        page = partial(loaders.topics.load, (self.pk, window(first, after, last, before)))
-        return connection(page, Topic.from_row, lambda: loaded_count(loaders.topic_count, self.pk))
+    statements = nested(
+        "Vote",
+        "statements",
+        "schema.statements:Statement",
+        "Public statements about it, newest first.",
+    )
+    topics = nested(
+        "Vote", "topics", "schema.topics:Topic", "The topics it is filed under, by name."
+    )
 
 
 @strawberry.type(description="How one member voted in one roll call.")
@@ -425,25 +394,22 @@ class VotePosition:
         description="Their id in the vote record: bioguide id (House) or LIS id (Senate)."
     )
 
-    legislator: Legislator | None = strawberry.field(
-        description="The member, or null when not in the database."
-    )
-
     @classmethod
-    def from_row(cls, row: Any, members: Mapping[int, Legislator | None]) -> "VotePosition":
-        """A position, with its member looked up in `members` (loaded with the page)."""
-        pk = row["legislator_id"]
+    def from_row(cls, row: Any) -> "VotePosition":
         return cls(
             vote_pk=row["vote_id"],
-            legislator_pk=pk,
+            legislator_pk=row["legislator_id"],
             position=VotePositionValue(row["position"]),
             option=row["option"],
             candidate=row["option"] if row["position"] == "candidate" else None,
             party=row["party"],
             state=row["state"],
             member_id=row["member_id"],
-            legislator=members[pk] if pk is not None else None,
         )
+
+    @strawberry.field(description="The member, or null when not in the database.")
+    async def legislator(self, info: Info) -> Legislator | None:
+        return await Legislator.load(info, self.legislator_pk) if self.legislator_pk else None
 
     @strawberry.field(description="The vote.")
     async def vote(self, info: Info) -> Vote:

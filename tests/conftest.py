@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from api.app import create_app
+from api.runtime import tune_garbage_collector
 from api.settings import ROOT, load_settings
 from db.load import load_shipped
 from db.migrate import migrate
@@ -26,6 +27,12 @@ from db.pool import Database, connect
 # Every query of the suite runs both ways: the compiled path (docs/compiled.md) and the
 # resolver path; a difference is an INTERNAL error. Tests of one path set it themselves.
 os.environ.setdefault("REDRESS_COMPILED", "verify")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The collector tuned as `redress serve` tunes it (api/runtime.py): the app in the tests
+    runs as served."""
+    tune_garbage_collector()
 
 
 def with_database(url: str, name: str) -> str:

@@ -6,6 +6,7 @@ hr1470-117 (Ending Qualified Immunity Act, sponsor P000617) has 41 cosponsors.
 
 import pytest
 
+from db.model import ENTITIES
 from db.pagination import Window
 from db.pool import log_statements
 from loaders.request import Loaders
@@ -332,6 +333,16 @@ async def test_every_bill_relation_is_one_statement(client):
     assert counts[1] <= counts[100]
 
 
+def _pages(loaders, parent, name):
+    """The request's page loader of the relation `parent.name` declared in db/model.py."""
+    return loaders.relations.pages(ENTITIES[parent].connections[name])
+
+
+def _counts(loaders, parent, name):
+    """The request's count loader of the relation `parent.name`."""
+    return loaders.relations.counts(ENTITIES[parent].connections[name])
+
+
 async def _legislator_pk(loaders, bioguide_id):
     row = await loaders.legislators.by_bioguide_id.load(bioguide_id)
     assert row is not None
@@ -343,23 +354,31 @@ async def test_sponsored_and_cosponsored_loaders(database):
     pressley = await _legislator_pk(loaders, "P000617")
     beatty = await _legislator_pk(loaders, "B001281")
     window = Window(first=10)
-    sponsored = await loaders.bills.sponsored_by.load((pressley, window))
+    sponsored = await _pages(loaders, "Legislator", "sponsoredBills").load(
+        (pressley, (window, None))
+    )
     assert [row["bill_id"] for row in sponsored.rows] == ["hr1470-117"]
-    assert await loaders.bills.sponsored_count.load(pressley) == 1
-    cosponsored = await loaders.bills.cosponsored_by.load((beatty, window))
+    assert await _counts(loaders, "Legislator", "sponsoredBills").load((pressley, None)) == 1
+    cosponsored = await _pages(loaders, "Legislator", "cosponsoredBills").load(
+        (beatty, (window, None))
+    )
     # Newest introduction first: hr1470-117 (2021-03-01), then hr1280-117 (2021-02-24).
     assert [row["bill_id"] for row in cosponsored.rows] == ["hr1470-117", "hr1280-117"]
-    assert await loaders.bills.cosponsored_count.load(beatty) == 2
+    assert await _counts(loaders, "Legislator", "cosponsoredBills").load((beatty, None)) == 2
 
 
 async def test_committee_bills_loader(database):
     loaders = Loaders(database)
     judiciary = await loaders.committees.by_thomas_id.load("HSJU")
     assert judiciary is not None
-    page = await loaders.bills.referred_to.load((judiciary["id"], Window(first=100)))
+    page = await _pages(loaders, "Committee", "bills").load(
+        (judiciary["id"], (Window(first=100), None))
+    )
     referred = [row["bill_id"] for row in page.rows]
     assert {"hr1470-117", "hr1280-117"} <= set(referred)
-    assert await loaders.bills.referred_count.load(judiciary["id"]) == len(referred)
+    assert await _counts(loaders, "Committee", "bills").load((judiciary["id"], None)) == len(
+        referred
+    )
 
 
 async def test_sponsors_loaded_with_the_page_match_those_loaded_one_by_one(client):

@@ -176,6 +176,29 @@ COVERED = {
         {"id": "P000617"},
     ),
     "only pageInfo": ("{ bills(first: 1) { pageInfo { hasPreviousPage } } }", {}),
+    # Relations declared in db/model.py for both paths at once (docs/model.md).
+    "a bill's votes, statements, topics and incidents": (
+        """{ bill(billId: "hr1280-117") {
+             votes(last: 2) { totalCount edges { cursor node { voteId votedAt } } }
+             statements { totalCount nodes { quote said { text } } }
+             topics { totalCount nodes { slug } }
+             incidents { totalCount nodes { id occurred { text } } }
+             committees(first: 3) { totalCount nodes { thomasId name } } } }""",
+        {},
+    ),
+    "a legislator's positions and statements": (
+        """{ legislator(bioguideId: "P000617") {
+             votePositions(first: 3) { totalCount edges { cursor node { position option } } }
+             statements(first: 2) { totalCount nodes { quote } } } }""",
+        {},
+    ),
+    "statements' bills, votes, sources, incidents and topics": (
+        """{ statements(first: 5) { nodes { quote
+             bills { totalCount nodes { billId } } votes { totalCount nodes { voteId } }
+             sources { totalCount nodes { url } } incidents { nodes { id } }
+             topics { nodes { slug } } } } }""",
+        {},
+    ),
 }
 
 
@@ -227,6 +250,43 @@ async def test_verify_mode_runs_the_shadow_statement_outside_the_count(client, m
     async with log_statements() as resolved:
         await graphql(client, "{ bills(first: 2) { totalCount nodes { billId } } }")
     assert len(verified.statements) == len(resolved.statements)
+
+
+async def test_a_repeated_query_is_planned_once(client, monkeypatch):
+    monkeypatch.setenv("REDRESS_COMPILED", "on")
+    monkeypatch.setattr(compiled, "_PLANS", compiled.OrderedDict())
+    planned: list[Any] = []
+    real = compiled.plan
+
+    def counting(*args: Any) -> Any:
+        planned.append(args[3])
+        return real(*args)
+
+    monkeypatch.setattr(compiled, "plan", counting)
+    query, variables = _workload("W2")
+    first = await graphql(client, query, variables)
+    again = await graphql(client, query, variables)
+    assert first == again and "errors" not in first
+    assert len(planned) == 1
+    other = await graphql(client, query, {"first": 3})
+    assert len(planned) == 2
+    assert len(other["data"]["bills"]["nodes"]) == 3
+    # An uncovered document is remembered as uncovered, and still answered.
+    uncovered = FALLBACK["an uncovered field"]
+    for _ in range(2):
+        body = await graphql(client, uncovered)
+        assert body["data"]["bills"]["nodes"][0]["titles"]
+    assert len(planned) == 3
+
+
+async def test_the_plan_cache_is_bounded(client, monkeypatch):
+    monkeypatch.setenv("REDRESS_COMPILED", "on")
+    monkeypatch.setattr(compiled, "_PLANS", compiled.OrderedDict())
+    monkeypatch.setattr(compiled, "PLAN_CACHE_SIZE", 2)
+    query, _ = _workload("W2")
+    for size in (1, 2, 3):
+        await graphql(client, query, {"first": size})
+    assert len(compiled._PLANS) == 2
 
 
 # Not covered: the resolver path answers, and the answer is what it always was.

@@ -71,13 +71,20 @@ DEEP_QUERIES = {
 }
 
 
+THREE_LISTS_DEEP = {"votes -> positions -> legislator -> committees"}
+
+
 @pytest.mark.parametrize("name", DEEP_QUERIES)
 async def test_statement_count_does_not_grow_with_page_size(client, name):
     query, expected = DEEP_QUERIES[name]
+    # Three lists deep at 100 a page is a million objects on the resolver path, which the
+    # suite's verify mode also runs: longer than the request timeout on a busy runner. Pages
+    # of 40 still multiply to 64,000.
+    largest = 40 if name in THREE_LISTS_DEEP else 100
     counts = {}
-    for size in (1, 100):
+    for size in (1, largest):
         async with log_statements() as log:
             body = await graphql(client, query, {"n": size})
         assert "errors" not in body, body
         counts[size] = log.count
-    assert counts == {1: expected, 100: expected}
+    assert counts == {1: expected, largest: expected}

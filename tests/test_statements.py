@@ -17,10 +17,13 @@ import pytest
 
 from api.app import create_app
 from api.settings import load_settings
-from db import statements as statement_sql
+from db import relations as relation_sql
+from db.model import LEGISLATOR
 from db.pagination import Window
 from db.pool import Database, connect, log_statements
 from tests.conftest import error_codes, graphql
+
+LEGISLATOR_STATEMENTS = LEGISLATOR.connections["statements"]
 
 TOPIC = "qualified-immunity-ice"
 ARTICLE = "How Democrats Can End Qualified Immunity for ICE Agents"
@@ -405,9 +408,9 @@ async def test_speaker_known_only_by_bioguide_id(fresh_url):
             http, f'filter: {{speaker: "{body["data"]["legislator"]["id"]}"}}'
         )
         assert [n["quote"] for n in by_id["nodes"]] == [MARKEY_QUOTE]
-        pages = await statement_sql.legislator_pages(db, [pk], Window(first=10))
+        pages = await relation_sql.pages(db, LEGISLATOR_STATEMENTS, [pk], (Window(first=10), None))
         assert [row["quote"] for row in pages[pk].rows] == [MARKEY_QUOTE]
-        assert await statement_sql.legislator_counts(db, [pk]) == {pk: 1}
+        assert await relation_sql.counts(db, LEGISLATOR_STATEMENTS, [pk], None) == {pk: 1}
 
         # Now as if the legislators file did not have him: the raw id is all there is.
         for table, column in (
@@ -427,8 +430,10 @@ async def test_loader_for_legislator_statements(database):
     pk = await database.fetchval("SELECT id FROM legislators WHERE bioguide_id = 'M000133'")
     other = await database.fetchval("SELECT id FROM legislators WHERE bioguide_id = 'P000617'")
     async with log_statements() as log:
-        pages = await statement_sql.legislator_pages(database, [pk, other], Window(first=1))
-        counts = await statement_sql.legislator_counts(database, [pk, other])
+        pages = await relation_sql.pages(
+            database, LEGISLATOR_STATEMENTS, [pk, other], (Window(first=1), None)
+        )
+        counts = await relation_sql.counts(database, LEGISLATOR_STATEMENTS, [pk, other], None)
     assert log.count == 2
     assert [row["quote"] for row in pages[pk].rows] == [MARKEY_QUOTE]
     assert pages[other].rows == []
