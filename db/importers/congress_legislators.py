@@ -1,8 +1,8 @@
 """Importers for the unitedstates/congress-legislators YAML files.
 
-Four shapes: legislators (a list of people with terms), social media (a list of accounts),
-committees (a list with subcommittees) and committee membership (a map of committee code
-to members).
+Four shapes: legislators (a list of people with terms and leadership roles), social media (a
+list of accounts), committees (a list with subcommittees) and committee membership (a map of
+committee code to members).
 """
 
 from collections.abc import Awaitable, Callable, Iterator
@@ -18,6 +18,8 @@ from db.importers.errors import ImportFailure
 from db.importers.files import source_file
 
 CHAMBERS = {"rep": "house", "sen": "senate"}
+# A leadership role's `chamber`, as the file writes it (the values of legislator_terms.chamber).
+ROLE_CHAMBERS = frozenset(CHAMBERS.values())
 # The keys each file's importer reads, by dotted path (`[]` marks the items of a list).
 # Any other key a file carries is reported with `Summary.note_unread`.
 READ_KEYS = {
@@ -65,6 +67,8 @@ READ_KEYS = {
             "terms[].party_affiliations[].end",
             "terms[].party_affiliations[].party",
             "terms[].party_affiliations[].caucus",
+            "leadership_roles",
+            *(f"leadership_roles[].{key}" for key in ("title", "chamber", "start", "end")),
         }
     ),
     "social-media": frozenset(
@@ -189,9 +193,40 @@ def _affiliations(
     return periods
 
 
+LeadershipRole = tuple[str, str | None, date | None, date | None]
+
+
+def _leadership_roles(person: dict[str, Any], path: Path, record: str) -> list[LeadershipRole]:
+    """A person's published `leadership_roles` as (title, chamber, start, end), or [].
+
+    Upstream omits a field it does not know and the `end` of a role still held, so only the
+    title is required; a chamber must be `house` or `senate`, and an end not before the start.
+    """
+    found = person.get("leadership_roles") or []
+    if not isinstance(found, list):
+        raise ImportFailure(path, record, "leadership_roles must be a list")
+    roles = []
+    for number, item in enumerate(found, 1):
+        where = f"leadership role {number}"
+        if not isinstance(item, dict):
+            raise ImportFailure(path, record, f"{where} must be a mapping")
+        title = item.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise ImportFailure(path, record, f"{where} needs a title")
+        chamber = item.get("chamber")
+        if chamber is not None and chamber not in ROLE_CHAMBERS:
+            raise ImportFailure(path, record, f"{where}: unknown chamber {chamber!r}")
+        start = _date(item.get("start"), path, record, f"{where} start")
+        end = _date(item.get("end"), path, record, f"{where} end")
+        if start is not None and end is not None and end < start:
+            raise ImportFailure(path, record, f"{where}: end {end} is before start {start}")
+        roles.append((title, chamber, start, end))
+    return roles
+
+
 async def import_legislators(conn: asyncpg.Connection, path: Path, data: list[Any]) -> Summary:
-    """Legislators, their terms and each term's party affiliations; terms (and affiliations)
-    the file no longer lists are removed.
+    """Legislators, their terms, each term's party affiliations and their leadership roles;
+    terms (and affiliations) and roles the file no longer lists for a person are removed.
 
     A record that a roll call, Voteview or a speech created for the same person (by bioguide,
     LIS or ICPSR id) is upgraded in place: it keeps its row id and takes this file's data and
@@ -211,6 +246,7 @@ async def import_legislators(conn: asyncpg.Connection, path: Path, data: list[An
     }
     people, terms = [], []
     affiliations: list[tuple[Any, ...]] = []
+    roles: list[tuple[Any, ...]] = []
     for index, person in enumerate(data):
         ids, name, bio = person.get("id") or {}, person.get("name") or {}, person.get("bio") or {}
         bioguide = ids.get("bioguide")
@@ -269,6 +305,14 @@ async def import_legislators(conn: asyncpg.Connection, path: Path, data: list[An
                     term.get("caucus"),
                 )
             )
+        # A role is its whole content (the table's key): one listed twice alike is kept once.
+        held: set[LeadershipRole] = set()
+        for role in _leadership_roles(person, path, record):
+            if role in held:
+                summary.warn(origin, f"{record}: a leadership role listed twice ({role[0]})")
+                continue
+            held.add(role)
+            roles.append((bioguide, *role))
     await members.claim_for_congress_legislators(conn, [(p[0], p[1], p[2]) for p in people])
     counts, ids_by_key = await upsert(
         conn,
@@ -347,6 +391,22 @@ async def import_legislators(conn: asyncpg.Connection, path: Path, data: list[An
         [(a[0], a[3]) for a in affiliation_rows],
     )
     summary["party_affiliations"].add(counts)
+    # Every column is the key, so a role that changes (an end written when it ends) is
+    # removed and inserted again; the rest are unchanged.
+    role_columns = ["legislator_id", "title", "chamber", "start_date", "end_date"]
+    role_rows = [(ids_by_key[(r[0],)], *r[1:]) for r in roles]
+    counts, _ = await upsert(
+        conn, "legislator_leadership_roles", role_columns, role_rows, role_columns
+    )
+    counts.removed = await remove_missing(
+        conn,
+        "legislator_leadership_roles",
+        "legislator_id",
+        list(ids_by_key.values()),
+        role_columns,
+        role_rows,
+    )
+    summary["leadership_roles"].add(counts)
     await resolve_members(conn)
     await voteview.resolve_icpsr(conn)
     return summary

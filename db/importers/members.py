@@ -35,6 +35,7 @@ SPEECH = "speech"
 # Every column that points at a legislator, by table (a merge moves them all).
 REFERENCES = (
     ("legislator_terms", "legislator_id"),
+    ("legislator_leadership_roles", "legislator_id"),
     ("social_accounts", "legislator_id"),
     ("committee_memberships", "legislator_id"),
     ("bills", "sponsor_id"),
