@@ -136,6 +136,32 @@ class Entity:
     unions: dict[str, tuple[Branch, ...]] = field(default_factory=dict)
 
 
+# congress-legislators `leadership_roles` (migration 0013): newest start first, roles with no
+# start last.
+LEADERSHIP_ROLE = Entity(
+    type_name="LeadershipRole",
+    table="legislator_leadership_roles",
+    alias="lr",
+    primary_key="id",
+    natural_key="id",
+    global_id="LeadershipRole",
+    columns={
+        "title": Column("{t}.title"),
+        "chamber": Column("{t}.chamber", "enum"),
+        "start": Column("{t}.start_date", "date"),
+        "end": Column("{t}.end_date", "date"),
+    },
+)
+LEADERSHIP_ROLES = Listing(
+    "lr.id, lr.legislator_id, lr.title, lr.chamber, lr.start_date, lr.end_date",
+    "legislator_leadership_roles lr",
+)
+BY_ROLE_START = Ordering(
+    "role_start",
+    (("coalesce(lr.start_date, '-infinity'::date)", "date"), ("lr.id", "bigint")),
+    descending=True,
+)
+
 _NEWEST_BILLS = bill_sql.ORDERINGS["introduced_desc"]
 
 
@@ -225,6 +251,9 @@ LEGISLATOR = Entity(
             vote_sql.LEGISLATOR_POSITIONS,
             "vp.legislator_id",
             vote_sql.NEWEST_VOTE_FIRST,
+        ),
+        "leadershipRoles": NestedConnection(
+            "LeadershipRole", LEADERSHIP_ROLES, "lr.legislator_id", BY_ROLE_START
         ),
         # A statement names its speaker by row id, or by bioguide id alone.
         "statements": NestedConnection(
@@ -860,6 +889,7 @@ ENTITIES: dict[str, Entity] = {
         LEGISLATOR,
         BILL,
         TERM,
+        LEADERSHIP_ROLE,
         COMMITTEE,
         COMMITTEE_MEMBERSHIP,
         VOTE,

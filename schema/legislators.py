@@ -109,6 +109,27 @@ class LegislatorName:
     )
 
 
+@strawberry.type(
+    description="A party leadership position held in a chamber (congress-legislators)."
+)
+class LeadershipRole:
+    title: str = strawberry.field(
+        description="The position as published, e.g. `Senate Democratic Steering Committee Chair`."
+    )
+    chamber: Chamber | None = strawberry.field(description="The chamber, when published.")
+    start: date | None = strawberry.field(description="When it began, when published.")
+    end: date | None = strawberry.field(description="When it ended; null while it is held.")
+
+    @classmethod
+    def from_row(cls, row: Any) -> "LeadershipRole":
+        return cls(
+            title=row["title"],
+            chamber=Chamber(row["chamber"]) if row["chamber"] else None,
+            start=row["start_date"],
+            end=row["end_date"],
+        )
+
+
 @strawberry.type(description="One term in the House or the Senate.")
 class Term:
     pk: strawberry.Private[int]
@@ -275,6 +296,12 @@ class Legislator(Node):
         return built[key]
 
     terms = nested("Legislator", "terms", Term, "Every term served, newest first.")
+    leadership_roles = nested(
+        "Legislator",
+        "leadershipRoles",
+        LeadershipRole,
+        "Party leadership positions held, newest first (congress-legislators).",
+    )
 
     @strawberry.field(description="The term being served today, or null.")
     async def current_term(self, info: Info) -> Term | None:

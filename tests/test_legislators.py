@@ -1,5 +1,7 @@
 """The legislators root field, lookups by bioguide id, and nested terms and committees."""
 
+import pytest
+
 from tests.conftest import error_codes, graphql
 
 
@@ -90,3 +92,37 @@ async def test_committee_memberships(client):
     seats = body["data"]["legislator"]["committees"]
     assert seats["totalCount"] == len(seats["nodes"]) > 0
     assert all(seat["side"] in ("MAJORITY", "MINORITY") for seat in seats["nodes"])
+
+
+LEADERSHIP = """{ legislator(bioguideId: "K000367") {
+  leadershipRoles(first: 3) { totalCount
+    edges { cursor node { title chamber start end } } pageInfo { hasNextPage endCursor } } } }"""
+
+
+@pytest.mark.parametrize("path", ["on", "off"])
+async def test_leadership_roles_newest_first_on_both_paths(client, monkeypatch, path):
+    # data/legislators/legislators-current.yaml, record 2 (Amy Klobuchar): four terms as
+    # Senate Democratic Steering Committee Chair, the last still held.
+    monkeypatch.setenv("REDRESS_COMPILED", path)
+    body = await graphql(client, LEADERSHIP)
+    roles = body["data"]["legislator"]["leadershipRoles"]
+    steering = "Senate Democratic Steering Committee Chair"
+    assert roles["totalCount"] == 4
+    assert [edge["node"] for edge in roles["edges"]] == [
+        {"title": steering, "chamber": "SENATE", "start": "2025-01-03", "end": None},
+        {"title": steering, "chamber": "SENATE", "start": "2023-01-03", "end": "2025-01-03"},
+        {"title": steering, "chamber": "SENATE", "start": "2021-01-03", "end": "2023-01-03"},
+    ]
+    assert roles["pageInfo"] == {
+        "hasNextPage": True,
+        "endCursor": roles["edges"][-1]["cursor"],
+    }
+    after = await graphql(
+        client,
+        """query($after: String) { legislator(bioguideId: "K000367") {
+             leadershipRoles(after: $after) { nodes { start end } } } }""",
+        {"after": roles["pageInfo"]["endCursor"]},
+    )
+    assert after["data"]["legislator"]["leadershipRoles"]["nodes"] == [
+        {"start": "2019-01-03", "end": "2021-01-03"}
+    ]

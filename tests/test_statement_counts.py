@@ -64,6 +64,11 @@ DEEP_QUERIES = {
                        nodes { legislator { terms(first: $n) { nodes { start } } } } } } } }""",
         6,  # subcommittees asks only for totalCount: its rows are never read
     ),
+    "legislators -> leadershipRoles": (
+        """query($n: Int) { legislators(first: $n, filter: {current: true}) {
+             nodes { leadershipRoles(first: $n) { totalCount nodes { title start } } } } }""",
+        3,  # the legislators page, one roles page and one count for all of them
+    ),
     "bills -> cosponsors totalCount only": (
         """query($n: Int) { bills(first: $n) { nodes { billId cosponsors { totalCount } } } }""",
         2,  # the bills page and one count for all bills: no cosponsor rows
