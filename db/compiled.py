@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from db.model import Branch, Column, Count, Entity, ToOne
-from db.pagination import Listing, Ordering, Params, Window, _renumber, _where
+from db.pagination import Listing, Ordering, Params, Window, _renumber, _where, unindexed
 
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 # json_build_object takes at most 100 arguments: 50 keys.
@@ -285,7 +285,12 @@ class Builder:
             clauses.append(f"({keys}) {op} ({placeholders})")
         reverse = window.backwards != ordering.descending
         direction = "DESC" if reverse else "ASC"
-        order_by = ", ".join(f"{expr} {direction}" for expr, _ in ordering.keys)
+        # A nested page through a link table is sorted from its parent's rows (see unindexed).
+        linked = selection.parent is not None and " JOIN " in listing.from_
+        order_by = ", ".join(
+            f"{unindexed(expr, kind) if linked else expr} {direction}"
+            for expr, kind in ordering.keys
+        )
         sized: list[str] = []
 
         def size() -> str:

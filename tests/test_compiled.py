@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from api.settings import ROOT
+from db.pagination import unindexed
 from db.pool import log_statements
 from schema import compiled
 from tests.conftest import graphql
@@ -433,3 +434,23 @@ async def test_the_response_cache_and_etags_work_on_the_compiled_path(
             "/graphql", params={"query": query}, headers={"If-None-Match": etag}
         )
         assert unchanged.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("kind", "values"),
+    [
+        ("bigint", "(1::bigint), (9223372036854775807::bigint)"),
+        ("integer", "(-5), (2147483647)"),
+        ("date", "('-infinity'::date), ('2026-01-07'::date), ('infinity'::date)"),
+        ("timestamptz", "('2026-01-07 10:00:00.5+00'::timestamptz), ('-infinity'::timestamptz)"),
+        ("text", "('Ramírez'), (''), ('Z')"),
+    ],
+)
+async def test_unindexed_keys_keep_their_values_and_types(database, kind, values):
+    rewritten = unindexed("v", kind)
+    assert rewritten != "v"
+    rows = await database.fetch(
+        f"SELECT v IS NOT DISTINCT FROM {rewritten} AS same,"
+        f" pg_typeof(v) = pg_typeof({rewritten}) AS typed FROM (VALUES {values}) t(v)"
+    )
+    assert rows and all(row["same"] and row["typed"] for row in rows)
