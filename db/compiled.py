@@ -159,7 +159,7 @@ def global_id(type_name: str, expr: str, params: Params) -> str:
 def cursor(ordering: Ordering, params: Params) -> str:
     """db/pagination.py `Ordering.encode` of the row: unpadded base64url of the compact JSON
     list [name, key...]. Text keys are not built here (Python escapes non-ASCII)."""
-    parts = [f"to_json({params.add(ordering.name)}::text)::text"]
+    parts = [f"to_json({params.add(ordering.cursor_name)}::text)::text"]
     for expr, kind in ordering.keys:
         if kind in ("bigint", "integer"):
             parts.append(f"({expr})::text")

@@ -44,14 +44,23 @@ class Ordering:
     keys: tuple[tuple[str, str], ...]
     descending: bool = False
 
+    @property
+    def cursor_name(self) -> str:
+        """The name a cursor of this ordering carries: its name qualified by the alias of the
+        table its unique last key is on (`s.newest`, `i.newest`), so that a cursor of one kind
+        of row is refused by a list of another kind that orders by a same-named ordering."""
+        table = self.keys[-1][0].split(".", 1)[0]
+        return f"{table}.{self.name}"
+
     def encode(self, row: asyncpg.Record) -> str:
         """The opaque cursor of `row`, which carries `_k0`, `_k1`... columns."""
-        return _encode([self.name, *(_to_json(row[f"_k{i}"]) for i in range(len(self.keys)))])
+        values = (_to_json(row[f"_k{i}"]) for i in range(len(self.keys)))
+        return _encode([self.cursor_name, *values])
 
     def decode(self, cursor: str) -> tuple[Any, ...]:
         """The key values inside `cursor`; CursorError if it is not one of ours."""
         name, *values = read_cursor(cursor)
-        if name != self.name or len(values) != len(self.keys):
+        if name != self.cursor_name or len(values) != len(self.keys):
             raise CursorError(f"cursor {cursor!r} does not belong to ordering {self.name}")
         try:
             parsed = tuple(
@@ -59,7 +68,7 @@ class Ordering:
             )
         except (ValueError, TypeError, OverflowError) as exc:
             raise CursorError(f"malformed cursor {cursor!r}") from exc
-        if _encode([self.name, *map(_to_json, parsed)]) != cursor.rstrip("="):
+        if _encode([self.cursor_name, *map(_to_json, parsed)]) != cursor.rstrip("="):
             raise CursorError(f"cursor {cursor!r} is not in the form this API issues")
         return parsed
 

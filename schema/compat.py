@@ -3,11 +3,11 @@
 The fast paths reach past the public APIs: the HTTP view's request adapter and content-type
 parser, the errors Strawberry raises for a missing or disallowed operation, its execution
 context and validation helper, its schema converter's back-reference from a GraphQL field to
-its Strawberry definition, and graphql-core 3.3's `ExecutionContext.execute_field` and
-`complete_value` with their `field_details_list` (each item's `node`, `defer_usage`,
-`fragment_variable_values`), overridden in `schema/execution.py`. None of these is covered by
-the libraries' compatibility promises, so importing this module first checks the installed
-versions against `TESTED` (the same ranges as `pyproject.toml`) and raises
+its Strawberry definition, and graphql-core 3.3's `ExecutionContext.execute_field`,
+`complete_value` (with their `field_details_list`: each item's `node`, `defer_usage`,
+`fragment_variable_values`) and `build_response`, overridden in `schema/execution.py`. None
+of these is covered by the libraries' compatibility promises, so importing this module first
+checks the installed versions against `TESTED` (the same ranges as `pyproject.toml`) and raises
 `UnsupportedDependency` naming each package out of range. Setting
 `REDRESS_ALLOW_UNTESTED_DEPENDENCIES=1` turns the error into a warning, to try a new release
 (see docs/versioning.md).

@@ -17,13 +17,15 @@ the spec requires. Plain fields only read attributes, so doing the work twice is
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    ExecutionResult,
     FieldNode,
     GraphQLEnumType,
+    GraphQLError,
     GraphQLID,
     GraphQLLeafType,
     GraphQLList,
@@ -181,12 +183,40 @@ def _object(kind: GraphQLObjectType, selection_sets: Sequence[SelectionSetNode])
     return complete
 
 
+def in_order(data: dict[str, Any] | None, error: GraphQLError) -> list[tuple[int, Any]]:
+    """A sort key placing an error where its path is in the answer: response keys by their
+    position in `data` (document order), list items by index; errors without a path first.
+
+    Sibling fields resolve concurrently, so graphql-core collects their errors in the order
+    they complete, which varies from run to run; the compiled path reports them in document
+    order. Sorting makes both paths, and every run, give the same `errors` list.
+    """
+    key: list[tuple[int, Any]] = []
+    node: Any = data
+    for segment in error.path or ():
+        if isinstance(segment, int):
+            key.append((0, segment))
+            node = node[segment] if isinstance(node, list) and segment < len(node) else None
+        else:
+            names = list(node) if isinstance(node, dict) else []
+            key.append((0, names.index(segment)) if segment in names else (1, segment))
+            node = node.get(segment) if isinstance(node, dict) else None
+    return key
+
+
 class PlainFieldExecution(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution context, with the short paths for plain fields."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plans: dict[tuple[int, ...], Plan | None] = {}
+
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        """graphql-core's response, with its errors in document order (see `in_order`)."""
+        response = super().build_response(data)
+        if isinstance(response, ExecutionResult) and response.errors:
+            response.errors.sort(key=partial(in_order, data))
+        return response
 
     def execute_field(
         self,

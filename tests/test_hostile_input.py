@@ -211,7 +211,7 @@ async def test_forged_cursors_on_every_root_list(hostile: httpx.AsyncClient) -> 
                 document = f"query($c: String) {{ {page_of} }}"
                 requests.append((document, {"c": cursor}))
     assert await failures(hostile, requests) == []
-    beyond = base64.urlsafe_b64encode(b'["newest","2005-07-20",99999999999999999999999]').decode()
+    beyond = base64.urlsafe_b64encode(b'["s.newest","2005-07-20",99999999999999999999999]').decode()
     body = await graphql(
         hostile, "query($c: String) { statements(after: $c) { edges { cursor } } }", {"c": beyond}
     )

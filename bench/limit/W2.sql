@@ -22,10 +22,10 @@ SELECT json_build_object('bills', json_build_object(
     ))
   ) ORDER BY b.n) FILTER (WHERE b.n <= :first), '[]'),
   'pageInfo', json_build_object(
-    -- the cursor of the last item: unpadded base64url of ["introduced_desc","<date>",<id>]
+    -- the cursor of the last item: unpadded base64url of ["b.introduced_desc","<date>",<id>]
     'endCursor', (
       SELECT rtrim(translate(replace(encode(convert_to(
-        '["introduced_desc","'
+        '["b.introduced_desc","'
         || CASE WHEN last.k0 = '-infinity' THEN '0001-01-01' ELSE to_char(last.k0, 'YYYY-MM-DD') END
         || '",' || last.id || ']', 'UTF8'), 'base64'), E'\n', ''), '+/', '-_'), '=')
       FROM (

@@ -37,10 +37,10 @@ SELECT json_build_object('statements', json_build_object(
       END
   ) ORDER BY s.n) FILTER (WHERE s.n <= :first), '[]'),
   'pageInfo', json_build_object(
-    -- the cursor of the last item: unpadded base64url of ["newest","<date>",<id>]
+    -- the cursor of the last item: unpadded base64url of ["s.newest","<date>",<id>]
     'endCursor', (
       SELECT rtrim(translate(replace(encode(convert_to(
-        '["newest","'
+        '["s.newest","'
         || CASE WHEN last.k0 = '-infinity' THEN '0001-01-01' ELSE to_char(last.k0, 'YYYY-MM-DD') END
         || '",' || last.id || ']', 'UTF8'), 'base64'), E'\n', ''), '+/', '-_'), '=')
       FROM (

@@ -26,10 +26,10 @@ SELECT json_build_object('bills', json_build_object(
     'updatedAt', b.updated_iso
   ) ORDER BY b.n) FILTER (WHERE b.n <= :first), '[]'),
   'pageInfo', json_build_object(
-    -- the cursor of the last item: unpadded base64url of ["updated","<isoformat>",<id>]
+    -- the cursor of the last item: unpadded base64url of ["b.updated","<isoformat>",<id>]
     'endCursor', (
       SELECT rtrim(translate(replace(encode(convert_to(
-        '["updated","' || last.updated_iso || '",' || last.id || ']', 'UTF8'), 'base64'),
+        '["b.updated","' || last.updated_iso || '",' || last.id || ']', 'UTF8'), 'base64'),
         E'\n', ''), '+/', '-_'), '=')
       FROM (
         SELECT (array_agg(b.updated_iso ORDER BY b.n DESC) FILTER (WHERE b.n <= :first))[1]
