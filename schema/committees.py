@@ -80,12 +80,11 @@ class Committee(Node):
 
     @classmethod
     async def load(cls, info: Info, pk: int) -> "Committee | None":
-        built = info.context.built
-        key = ("Committee", pk)
-        if key not in built:
-            row = await info.context.loaders.committees.by_id.load(pk)
-            built[key] = cls.from_row(row) if row else None
-        return built[key]
+        loader = info.context.loaders.committees.by_id
+        found: Committee | None = await info.context.build_once(
+            "Committee", pk, loader.load, cls.from_row
+        )
+        return found
 
     @strawberry.field(description="The parent committee, for a subcommittee; otherwise null.")
     async def parent(self, info: Info) -> "Committee | None":

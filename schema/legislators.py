@@ -288,12 +288,11 @@ class Legislator(Node):
 
     @classmethod
     async def load(cls, info: Info, pk: int) -> "Legislator | None":
-        built = info.context.built
-        key = ("Legislator", pk)
-        if key not in built:
-            row = await info.context.loaders.legislators.by_id.load(pk)
-            built[key] = cls.from_row(row) if row else None
-        return built[key]
+        loader = info.context.loaders.legislators.by_id
+        found: Legislator | None = await info.context.build_once(
+            "Legislator", pk, loader.load, cls.from_row
+        )
+        return found
 
     terms = nested("Legislator", "terms", Term, "Every term served, newest first.")
     leadership_roles = nested(
