@@ -199,7 +199,7 @@ async def test_paging_both_ways_and_the_sync_order(client):
     ("arguments", "message"),
     [
         ("orderBy: OLDEST", "OLDEST"),
-        ('before: "WyJuZXdlc3QiLCJub3QgYSBkYXRlIiwxXQ"', "malformed cursor"),
+        ('before: "WyJzcmMubmV3ZXN0Iiwibm90IGEgZGF0ZSIsMV0"', "malformed cursor"),
         ("last: -1", "between 0 and 100"),
     ],
 )
