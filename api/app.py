@@ -19,9 +19,11 @@ from api.auth import Authentication
 from api.graphql import GraphQLEndpoint
 from api.http_limits import BodySizeLimit, RequestTimeout
 from api.metrics import Metrics, metrics_middleware_options, server_registry
+from api.persisted_queries import PersistedQueries
 from api.ratelimit import Limiter, MemoryLimiter, RateLimit, RedisLimiter
 from api.response_cache import ResponseCache
 from api.settings import Settings
+from api.shared_cache import SharedStore
 from api.tracing import graphql_extension, instrument, tracer_provider
 from db.pool import Database, connect
 from schema.guards import HideSuggestions
@@ -99,9 +101,17 @@ def create_app(
     own_limiter = limiter is None
     limiter = limiter or default_limiter(settings)
 
+    shared = (
+        SharedStore(str(settings.redis_url), prefix=settings.cache_prefix)
+        if settings.redis_url is not None
+        else None
+    )
+
     async def close_limiter() -> None:
         if own_limiter:
             await limiter.close()
+        if shared is not None:
+            await shared.close()
 
     extensions: list[Any] = (
         [] if settings.introspection else [DisableIntrospection, HideSuggestions]
@@ -110,12 +120,15 @@ def create_app(
     if provider is not None:
         extensions.append(graphql_extension(provider))
     cache = (
-        ResponseCache(settings.response_cache_mb * 1024 * 1024)
+        ResponseCache(settings.response_cache_mb * 1024 * 1024, shared)
         if settings.response_cache_mb > 0
         else None
     )
     graphql = GraphQLEndpoint(
-        build_schema(extensions=extensions), graphiql=settings.graphiql, cache=cache
+        build_schema(extensions=extensions),
+        graphiql=settings.graphiql,
+        cache=cache,
+        persisted=PersistedQueries(shared=shared),
     )
     graphql.database = database
 

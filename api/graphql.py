@@ -38,7 +38,7 @@ from api import graphiql
 from api.persisted_queries import PersistedQueries, PersistedQueryError
 from api.response_cache import ResponseCache, Stored, is_query, request_key
 from db.pool import Database, StatementTimeout, Unavailable, fail_fast, note_unavailable
-from db.versions import VersionReader
+from db.versions import VersionReader, database_identity
 from loaders.request import Loaders
 from schema.compat import (
     AsyncHTTPRequestAdapter,
@@ -205,12 +205,30 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     database: Database | None = None
 
     def __init__(
-        self, schema: RedressSchema, *, graphiql: bool, cache: ResponseCache | None = None
+        self,
+        schema: RedressSchema,
+        *,
+        graphiql: bool,
+        cache: ResponseCache | None = None,
+        persisted: PersistedQueries | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
         self.cache = cache
-        self.persisted = PersistedQueries()
+        self.persisted = persisted or PersistedQueries()
         self.reader: VersionReader | None = None
+        self.identity: tuple[Database, str] | None = None
+
+    async def database_name(self) -> str | None:
+        """This database's identity for the shared cache ("" without one), read once; None
+        when it cannot be read now (the request is then not cached)."""
+        if self.cache is None or self.cache.shared is None or self.database is None:
+            return ""
+        if self.identity is None or self.identity[0] is not self.database:
+            try:
+                self.identity = (self.database, await database_identity(self.database))
+            except (Unavailable, StatementTimeout):
+                return None
+        return self.identity[1]
 
     async def data_version(self) -> int | None:
         """The data version now, through one shared reader per database."""
@@ -360,7 +378,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         extensions = data.get("extensions") or {}
         if "persistedQuery" in extensions:
             try:
-                query = self.persisted.resolve(query, extensions["persistedQuery"])
+                query = await self.persisted.resolve(query, extensions["persistedQuery"])
             except PersistedQueryError as error:
                 raise Refused(str(error), error.code) from error
         return GraphQLRequestData(
@@ -417,7 +435,6 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             version = await self._version_or_none(request)
         if version is None or key is None:  # not migrated, unreachable, or not a cache key
             return None
-        request.state.cache_key = (key, version)
         request.state.etag = f'"{key.hex()[:32]}-{version}"'
         if request.method == "GET" and request.state.etag in request.headers.get(
             "if-none-match", ""
@@ -425,7 +442,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             self._cache_headers(request, sub_response)
             sub_response.status_code = 304
             return CachedResult(None)
-        stored = self.cache.get(key, version)
+        database = await self.database_name()
+        if database is None:
+            return None
+        request.state.cache_key = (key, version, database)
+        stored = await self.cache.fetch(key, version, database)
         if stored is None:
             return None
         self._cache_headers(request, sub_response)
@@ -464,7 +485,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             if query is not None or not isinstance(persisted, dict):
                 return None  # registering, or malformed: the full path checks it
             digest = persisted.get("sha256Hash")
-            query = self.persisted.documents.get(digest) if isinstance(digest, str) else None
+            query = await self.persisted.lookup(digest) if isinstance(digest, str) else None
         if (
             not isinstance(query, str)
             or not isinstance(variables, dict | None)
@@ -476,7 +497,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         if version is None or key is None:
             return None
         request.state.data_version = version
-        stored = self.cache.get(key, version)
+        database = await self.database_name()
+        if database is None:
+            return None
+        stored = await self.cache.fetch(key, version, database)
         if stored is None:
             return None
         return Response(stored.render(_budget(request)), media_type=f"{media}; charset=utf-8")
@@ -504,8 +528,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         response = process_result(result)
         pending = getattr(request.state, "cache_key", None)
         if pending is not None and self.cache is not None:
-            key, version = pending
-            self.cache.put(key, version, dict(response))
+            key, version, database = pending
+            await self.cache.store(key, version, dict(response), database)
         if result.errors and result.data is None and all(e.path is None for e in result.errors):
             response.pop("data", None)
         for error in response.get("errors") or ():

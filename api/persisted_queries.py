@@ -13,6 +13,8 @@ from typing import Any
 
 from cachetools import LRUCache
 
+from api.shared_cache import DOCUMENT_TTL_S, SharedStore
+
 PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
 MAX_QUERY_CHARS = 16_384
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -29,10 +31,20 @@ class PersistedQueryError(ValueError):
 class PersistedQueries:
     """Documents by the SHA-256 of their text, the `size` most recently used."""
 
-    def __init__(self, size: int = 1000) -> None:
+    def __init__(self, size: int = 1000, shared: SharedStore | None = None) -> None:
         self.documents: LRUCache[str, str] = LRUCache(size)
+        self.shared = shared
 
-    def resolve(self, query: str | None, extension: Any) -> str:
+    async def lookup(self, digest: str) -> str | None:
+        """The document registered under `digest` here, or by any replica (`REDIS_URL`)."""
+        found = self.documents.get(digest)
+        if found is None and self.shared is not None and _SHA256.fullmatch(digest):
+            raw = await self.shared.get(f"apq:{digest}")
+            if raw is not None and hashlib.sha256(raw).hexdigest() == digest:
+                found = self.documents[digest] = raw.decode()
+        return found
+
+    async def resolve(self, query: str | None, extension: Any) -> str:
         """The query text to run for a request carrying `extensions.persistedQuery`."""
         if not isinstance(extension, dict) or extension.get("version") != 1:
             raise PersistedQueryError(
@@ -44,7 +56,7 @@ class PersistedQueries:
                 "persistedQuery.sha256Hash must be 64 lower-case hex digits", "BAD_USER_INPUT"
             )
         if query is None:
-            found = self.documents.get(digest)
+            found = await self.lookup(digest)
             if found is None:
                 raise PersistedQueryError("PersistedQueryNotFound", PERSISTED_QUERY_NOT_FOUND)
             return found
@@ -53,5 +65,7 @@ class PersistedQueries:
                 "persistedQuery.sha256Hash is not the SHA-256 of the query", "BAD_USER_INPUT"
             )
         if len(query) <= MAX_QUERY_CHARS:
+            if digest not in self.documents and self.shared is not None:
+                await self.shared.put(f"apq:{digest}", query.encode(), DOCUMENT_TTL_S)
             self.documents[digest] = query
         return query

@@ -8,6 +8,7 @@ rate-limit budget in `extensions.cost`, which differs on every request, is fille
 """
 
 import hashlib
+import struct
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 import orjson
 from cachetools import LRUCache
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
+
+from api.shared_cache import ANSWER_TTL_S, SharedStore
 
 _BUDGET_MARK = "\x00rate-limit\x00"
 _ENCODED_BUDGET = b',"rateLimit":"\\u0000rate-limit\\u0000"'
@@ -75,6 +78,24 @@ class Stored:
     def __len__(self) -> int:
         return len(self.head) + len(self.tail or b"")
 
+    def to_bytes(self) -> bytes:
+        """The answer as bytes for a shared store: the head's length (and -1 for no tail),
+        the head, the tail."""
+        tail = -1 if self.tail is None else len(self.tail)
+        return struct.pack(">qq", len(self.head), tail) + self.head + (self.tail or b"")
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> "Stored | None":
+        """What `to_bytes` wrote, or None for anything else."""
+        if len(raw) < 16:
+            return None
+        head_length, tail_length = struct.unpack(">qq", raw[:16])
+        body = raw[16:]
+        if head_length < 0 or len(body) != head_length + max(tail_length, 0):
+            return None
+        tail = None if tail_length < 0 else body[head_length:]
+        return cls(body[:head_length], tail)
+
 
 def with_budget_mark(response: dict[str, Any]) -> dict[str, Any]:
     """A shallow copy of `response` whose cost report holds the budget place-holder."""
@@ -89,8 +110,9 @@ class ResponseCache:
     """Encoded answers by request key, for the newest data version seen, in at most
     `max_bytes` of bodies (least recently used first out)."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, shared: SharedStore | None = None) -> None:
         self.max_bytes = max_bytes
+        self.shared = shared
         self.version: int | None = None
         self.entries: LRUCache[bytes, Stored] = LRUCache(max_bytes, getsizeof=_size)
         self.hits = 0
@@ -115,6 +137,36 @@ class ResponseCache:
         stored = Stored.encode(response)
         if len(stored) <= self.max_bytes // 4:
             self.entries[key] = stored
+
+    async def fetch(self, key: bytes, version: int, database: str = "") -> Stored | None:
+        """`get`, then the shared store (`REDIS_URL`) on a miss: what another replica stored
+        for `key` at `version` of `database` (`db.versions.database_identity`), kept here too."""
+        found = self.get(key, version)
+        if found is not None or self.shared is None:
+            return found
+        raw = await self.shared.get(_shared_name(database, key, version))
+        shared = Stored.from_bytes(raw) if raw is not None else None
+        if shared is None:
+            return None
+        self.misses -= 1
+        self.hits += 1
+        if version == self.version and len(shared) <= self.max_bytes // 4:
+            self.entries[key] = shared
+        return shared
+
+    async def store(
+        self, key: bytes, version: int, response: dict[str, Any], database: str = ""
+    ) -> None:
+        """`put`, and into the shared store (`REDIS_URL`) for the other replicas."""
+        self.put(key, version, response)
+        stored = self.entries.get(key) if version == self.version else None
+        if stored is not None and self.shared is not None:
+            name = _shared_name(database, key, version)
+            await self.shared.put(name, stored.to_bytes(), ANSWER_TTL_S)
+
+
+def _shared_name(database: str, key: bytes, version: int) -> str:
+    return f"answer:{hashlib.sha256(database.encode()).hexdigest()[:16]}:{version}:{key.hex()}"
 
 
 def _size(stored: Stored) -> int:

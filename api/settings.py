@@ -34,6 +34,7 @@ class Settings:
     metrics: str = "off"
     metrics_key: Secret | None = None
     tracing: str = "off"
+    cache_prefix: str = "redress"
 
 
 METRICS_MODES = ("off", "open", "key")
@@ -93,6 +94,7 @@ def load_settings(env_file: str | None = None) -> Settings:
         request_timeout_s=config("REDRESS_REQUEST_TIMEOUT_S", cast=float, default=30.0),
         cors_origins=config("REDRESS_CORS_ORIGINS", cast=origins, default=""),
         response_cache_mb=config("REDRESS_RESPONSE_CACHE_MB", cast=int, default=64),
+        cache_prefix=config("REDRESS_CACHE_PREFIX", default="redress"),
         metrics=metrics,
         metrics_key=metrics_key,
         tracing=one_of(

@@ -16,6 +16,17 @@ async def data_version(db: Executor) -> int | None:
         return None
 
 
+async def database_identity(db: Executor) -> str:
+    """Which database this is, as `name@address:port` of the server: what a cache shared by
+    several deployments (api/shared_cache.py) must tell apart, since their data versions
+    count independently."""
+    identity = await db.fetchval(
+        "SELECT current_database() || '@' || coalesce(host(inet_server_addr()), 'socket')"
+        " || ':' || coalesce(inet_server_port(), 0)"
+    )
+    return str(identity)
+
+
 class VersionReader:
     """Reads the data version for many concurrent requests with few statements, never stale.
 
