@@ -409,7 +409,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             raise
         if request.state.cache_key is not None:
             data: GraphQLRequestData = options["request_data"]
-            if result.errors or not (data.query and is_query(data.query, data.operation_name)):
+            if (
+                result.errors
+                or not (data.query and is_query(data.query, data.operation_name))
+                or getattr(request.state, "no_store", False)  # an answer not of the data alone
+            ):
                 request.state.cache_key = None
             else:
                 self._cache_headers(request, options["sub_response"])

@@ -5,6 +5,7 @@ from functools import cached_property
 from db.pool import Executor
 from loaders.audit import AuditLoaders
 from loaders.bills import BillLoaders
+from loaders.changes import ChangeLoaders
 from loaders.committees import CommitteeLoaders
 from loaders.datasets import DatasetLoaders
 from loaders.incidents import IncidentLoaders
@@ -71,6 +72,10 @@ class Loaders:
     @cached_property
     def audit(self) -> AuditLoaders:
         return AuditLoaders(self.db)
+
+    @cached_property
+    def changes(self) -> ChangeLoaders:
+        return ChangeLoaders(self.db)
 
     @cached_property
     def datasets(self) -> DatasetLoaders:

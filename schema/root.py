@@ -9,6 +9,7 @@ from strawberry.types import ExecutionContext
 
 from schema.audit import AuditQueries
 from schema.bills import BillQueries
+from schema.changes import ChangeQueries
 from schema.committees import CommitteeQueries
 from schema.compiled import CompiledExecution
 from schema.dates import DateTime
@@ -42,6 +43,7 @@ class Query(
     SourceQueries,
     TopicQueries,
     AuditQueries,
+    ChangeQueries,
 ):
     pass
 
