@@ -22,6 +22,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http_limits import error_response
+from api.shared_cache import fail_fast_pool
 from schema.permissions import Principal
 
 log = logging.getLogger("redress.ratelimit")
@@ -132,18 +133,9 @@ class RedisLimiter(FixedWindowLimiter):
     def __init__(
         self, url: str, *, window_s: int = WINDOW_S, prefix: str = "redress:ratelimit"
     ) -> None:
-        import redis.asyncio
-        from redis.asyncio.retry import Retry
-        from redis.backoff import NoBackoff
-
-        # A slow or absent Redis must not slow every request: fail fast, retry once. The pool
-        # is ours, parsed by redis-py from `url`; `limits` is told only that it is Redis.
-        self.pool = redis.asyncio.ConnectionPool.from_url(
-            url,
-            socket_connect_timeout=REDIS_TIMEOUT_S,
-            socket_timeout=REDIS_TIMEOUT_S,
-            retry=Retry(NoBackoff(), 1),
-        )
+        # Fail fast, retry once. The pool is ours, parsed by redis-py from `url`; `limits` is
+        # told only that it is Redis.
+        self.pool = fail_fast_pool(url, REDIS_TIMEOUT_S, retries=1)
         # Passed through to redis-py; `limits` types its options as scalars only.
         options: dict[str, Any] = {"connection_pool": self.pool}
         storage = RedisStorage(

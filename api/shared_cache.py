@@ -14,6 +14,7 @@ request goes on as a miss and a warning is logged.
 """
 
 import logging
+from typing import Any
 
 ANSWER_TTL_S = 3600
 DOCUMENT_TTL_S = 30 * 24 * 3600
@@ -22,22 +23,31 @@ TIMEOUT_S = 0.25
 log = logging.getLogger("redress.cache")
 
 
+def fail_fast_pool(url: str, timeout_s: float, *, retries: int) -> Any:
+    """A redis-py connection pool for `url` whose connects and commands give up after
+    `timeout_s` seconds, retried `retries` times without backoff: a slow or absent Redis
+    must not slow every request. Returns `redis.asyncio.ConnectionPool`."""
+    import redis.asyncio
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+
+    return redis.asyncio.ConnectionPool.from_url(
+        url,
+        socket_connect_timeout=timeout_s,
+        socket_timeout=timeout_s,
+        retry=Retry(NoBackoff(), retries),
+    )
+
+
 class SharedStore:
     """Byte values by name in Redis at `url` (`redis://`, `rediss://` or `unix://`), under
     `prefix`; every failure is a miss."""
 
     def __init__(self, url: str, *, prefix: str = "redress") -> None:
         import redis.asyncio
-        from redis.asyncio.retry import Retry
-        from redis.backoff import NoBackoff
 
         self.prefix = prefix
-        self.pool = redis.asyncio.ConnectionPool.from_url(
-            url,
-            socket_connect_timeout=TIMEOUT_S,
-            socket_timeout=TIMEOUT_S,
-            retry=Retry(NoBackoff(), 0),
-        )
+        self.pool = fail_fast_pool(url, TIMEOUT_S, retries=0)
         self.client = redis.asyncio.Redis(connection_pool=self.pool)
 
     async def get(self, name: str) -> bytes | None:

@@ -52,16 +52,17 @@ def nested(parent: str, name: str, node: type | str, description: str) -> Any:
     with its `from_row`.
     """
     declared = relation(parent, name)
+    node_type: Any = node
     if isinstance(node, str):
         module, class_name = node.split(":")
-        node_type: Any = Annotated[class_name, strawberry.lazy(module)]
-    else:
-        node_type = node
+        node_type = Annotated[class_name, strawberry.lazy(module)]
     converters: list[Callable[[Any], Any]] = []
 
     def convert(row: Any) -> Any:
         if not converters:
-            found: Any = node if not isinstance(node, str) else _resolve(node)
+            found: Any = node
+            if isinstance(node, str):
+                found = getattr(importlib.import_module(module), class_name)
             converters.append(found.from_row)
         return converters[0](row)
 
@@ -78,8 +79,3 @@ def nested(parent: str, name: str, node: type | str, description: str) -> Any:
         )
 
     return strawberry.field(resolver=resolve, name=name, description=description)
-
-
-def _resolve(path: str) -> Any:
-    module, class_name = path.split(":")
-    return getattr(importlib.import_module(module), class_name)
