@@ -1,5 +1,7 @@
 """The ASGI application."""
 
+import asyncio
+import contextlib
 import hashlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -22,6 +24,7 @@ from api.metrics import Metrics, metrics_middleware_options, server_registry
 from api.persisted_queries import PersistedQueries
 from api.ratelimit import Limiter, MemoryLimiter, RateLimit, RedisLimiter
 from api.response_cache import ResponseCache
+from api.retention import keep_pruning
 from api.settings import Settings
 from api.shared_cache import SharedStore
 from api.tracing import graphql_extension, instrument, tracer_provider
@@ -147,9 +150,21 @@ def create_app(
             max_size=settings.pool_max_size,
             statement_timeout_ms=settings.statement_timeout_ms,
         )
+        pruning = (
+            asyncio.create_task(
+                keep_pruning(graphql.database, settings.changes_retention_days),
+                name="redress-prune-changes",
+            )
+            if settings.changes_retention_days > 0
+            else None
+        )
         try:
             yield
         finally:
+            if pruning is not None:
+                pruning.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await pruning
             await graphql.database.close()
             await close_limiter()
 

@@ -168,6 +168,31 @@ def cmd_export_schema(_settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prune_changes(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from db import changes
+    from db.migrate import migrate
+    from db.pool import connect
+
+    days = settings.changes_retention_days if args.older_than is None else args.older_than
+    if days <= 0:
+        print("redress prune-changes: the retention is 0 (keep forever): nothing to do")
+        return 0
+    url, _server = database_url(settings)
+    asyncio.run(migrate(url))
+
+    async def prune() -> int:
+        database = await connect(url)
+        try:
+            return await changes.prune(database, timedelta(days=days))
+        finally:
+            await database.close()
+
+    print(f"pruned {asyncio.run(prune())} change(s) older than {days} day(s)")
+    return 0
+
+
 def key_name(value: str) -> str:
     """A key's name: 1 to 200 characters."""
     if not 1 <= len(value.strip()) <= 200:
@@ -327,6 +352,12 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("export-schema", help="print the schema as SDL").set_defaults(
         run=cmd_export_schema
     )
+    prune = sub.add_parser(
+        "prune-changes",
+        help="remove change-feed entries older than the retention (REDRESS_CHANGES_RETENTION_DAYS)",
+    )
+    prune.add_argument("--older-than", type=int, metavar="DAYS", help="instead of the setting")
+    prune.set_defaults(run=cmd_prune_changes)
     add_keys_commands(sub)
     return top
 

@@ -35,6 +35,7 @@ class Settings:
     metrics_key: Secret | None = None
     tracing: str = "off"
     cache_prefix: str = "redress"
+    changes_retention_days: int = 90
 
 
 METRICS_MODES = ("off", "open", "key")
@@ -95,6 +96,7 @@ def load_settings(env_file: str | None = None) -> Settings:
         cors_origins=config("REDRESS_CORS_ORIGINS", cast=origins, default=""),
         response_cache_mb=config("REDRESS_RESPONSE_CACHE_MB", cast=int, default=64),
         cache_prefix=config("REDRESS_CACHE_PREFIX", default="redress"),
+        changes_retention_days=config("REDRESS_CHANGES_RETENTION_DAYS", cast=int, default=90),
         metrics=metrics,
         metrics_key=metrics_key,
         tracing=one_of(

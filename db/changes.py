@@ -2,9 +2,19 @@
 or restored record, in commit-safe order."""
 
 from collections.abc import Sequence
+from datetime import timedelta
 
-from db.pagination import Listing, Ordering, Page, Params, Window, count, fetch_page
-from db.pool import Executor
+from db.pagination import (
+    CursorError,
+    Listing,
+    Ordering,
+    Page,
+    Params,
+    Window,
+    count,
+    fetch_page,
+)
+from db.pool import Database, Executor
 
 COLUMNS = "ch.id, ch.tx, ch.at, ch.node_type, ch.row_id, ch.kind, ch.data_version"
 
@@ -25,12 +35,55 @@ def listing(node_types: Sequence[str] | None) -> Listing:
     return Listing(COLUMNS, "changes ch", tuple(where), tuple(p.values))
 
 
+class CursorExpired(CursorError):
+    """A feed cursor at or before the retention horizon: changes after it may be gone."""
+
+
 async def page(db: Executor, node_types: Sequence[str] | None, window: Window) -> Page:
     """One page of the feed after `window.after`, oldest first. Raises CursorError for a
-    cursor that is not the feed's."""
+    cursor that is not the feed's, and CursorExpired for one older than the retention
+    (changes after it were pruned, `prune`)."""
+    if window.after is not None:
+        position = FEED.decode(window.after)
+        pruned = await db.fetchrow("SELECT tx, id FROM changes_horizon")
+        if pruned is not None and position <= (pruned["tx"], pruned["id"]):
+            raise CursorExpired(
+                f"cursor {window.after!r} is older than the change feed's retention: changes"
+                " after it were pruned. Export again (docs/export.md) and follow the feed from"
+                " the export's cursor"
+            )
     return await fetch_page(db, listing(node_types), FEED, window)
 
 
 async def total(db: Executor, node_types: Sequence[str] | None) -> int:
     """How many settled changes the feed holds (of `node_types` only when given)."""
     return await count(db, listing(node_types))
+
+
+async def prune(db: Database, older_than: timedelta) -> int:
+    """Remove the changes recorded more than `older_than` ago (a prefix of the feed, settled
+    changes only) and move the retention horizon to the last one removed; returns how many
+    were removed. Cursors at or before the horizon are refused from then on (`page`)."""
+    async with db.transaction() as tx:
+        last = await tx.fetchrow(
+            f"""SELECT ch.tx, ch.id FROM changes ch
+                WHERE {SETTLED} AND ch.at < now() - $1::interval
+                ORDER BY ch.tx DESC, ch.id DESC LIMIT 1""",
+            older_than,
+        )
+        if last is None:
+            return 0
+        status = await tx.execute(
+            "DELETE FROM changes WHERE (tx, id) <= ($1::bigint, $2::bigint)",
+            last["tx"],
+            last["id"],
+        )
+        await tx.execute(
+            """INSERT INTO changes_horizon (tx, id) VALUES ($1, $2)
+               ON CONFLICT (singleton) DO UPDATE
+               SET tx = excluded.tx, id = excluded.id, pruned_at = now()
+               WHERE (changes_horizon.tx, changes_horizon.id) < (excluded.tx, excluded.id)""",
+            last["tx"],
+            last["id"],
+        )
+    return int(status.split()[-1])

@@ -10,6 +10,8 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from db.change_notices import ChangeNotices
+
 log = logging.getLogger("redress.db")
 
 
@@ -218,9 +220,18 @@ class Collision(Exception):
 class Database(Executor):
     """A pool of connections to one PostgreSQL database."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, url: str) -> None:
         super().__init__(pool)
         self.pool = pool
+        self.url = url
+        self._notices: ChangeNotices | None = None
+
+    @property
+    def notices(self) -> ChangeNotices:
+        """This process's wake-ups when the change feed grows (db/change_notices.py)."""
+        if self._notices is None:
+            self._notices = ChangeNotices(self.url)
+        return self._notices
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Executor]:
@@ -241,7 +252,9 @@ class Database(Executor):
             raise translated from error
 
     async def close(self) -> None:
-        """Close every connection in the pool."""
+        """Close every connection in the pool, and stop listening for changes."""
+        if self._notices is not None:
+            await self._notices.close()
         await self.pool.close()
 
 
@@ -281,7 +294,7 @@ async def connect(
         )
 
     try:
-        return Database(await pool(min_size))
+        return Database(await pool(min_size), url)
     except _UNREACHABLE as error:
         log.warning("the database cannot be reached at start-up (%s): connecting later", error)
-        return Database(await pool(0))
+        return Database(await pool(0), url)

@@ -2,14 +2,21 @@
 no change skipped when transactions commit in another order than they began."""
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 
-from db.changes import FEED
+from api import cli
+from api.settings import ROOT
+from db.changes import FEED, prune
+from db.load import import_paths
+from db.pool import connect
+from schema.relay import to_global_id
 from tests.conftest import error_codes, graphql
 from tests.editors import editing_api
 
@@ -171,3 +178,117 @@ async def test_the_feed_pages_to_the_end_and_refuses_other_cursors(client):
         {"c": foreign["bills"]["edges"][0]["cursor"]},
     )
     assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+VOTE_FILE = ROOT / "data/votes/uscongress/119/votes/2025/h23/data.json"
+
+
+async def test_a_reimport_that_drops_or_corrects_a_position_reports_its_vote(feed, tmp_path):
+    url, client = feed
+    unchanged = tmp_path / "same/119/votes/2025/h23/data.json"
+    unchanged.parent.mkdir(parents=True)
+    unchanged.write_text(VOTE_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    cursor = await _cursor_now(url)
+    await import_paths(url, [unchanged])
+    # Nothing changed, so nothing is reported (the ids are the same).
+    assert await _cursor_now(url) == cursor
+
+    raw = json.loads(VOTE_FILE.read_text(encoding="utf-8"))
+    raw["votes"]["Nay"].append(raw["votes"]["Not Voting"].pop())  # a corrected position
+    raw["votes"]["Yea"].pop()  # a member the source no longer lists
+    edited = tmp_path / "edited/119/votes/2025/h23/data.json"
+    edited.parent.mkdir(parents=True)
+    edited.write_text(json.dumps(raw), encoding="utf-8")
+    summary = await import_paths(url, [edited])
+    assert summary["vote_positions"].removed == 1
+    assert summary["vote_positions"].updated == 1
+    changes = await _settled(client, cursor, 1)
+    vote = (await graphql(client, '{ vote(voteId: "h23-119.2025") { id } }'))["data"]["vote"]
+    # One change for the vote: its positions are part of it.
+    assert [(c["type"], c["kind"], c["nodeId"]) for c in changes] == [
+        ("VOTE", "UPDATED", vote["id"])
+    ]
+
+
+async def test_child_rows_written_at_psql_report_their_owner_once(feed):
+    url, client = feed
+    cursor = await _cursor_now(url)
+    conn = await asyncpg.connect(url)
+    try:
+        async with conn.transaction():
+            bill = await conn.fetchval(
+                "DELETE FROM bill_cosponsors WHERE id = (SELECT min(id) FROM bill_cosponsors)"
+                " RETURNING bill_id"
+            )
+            await conn.execute(
+                "UPDATE bill_actions SET text = text || '.' WHERE bill_id = $1", bill
+            )
+            legislator = await conn.fetchval(
+                """UPDATE legislator_party_affiliations a SET caucus = 'Test'
+                   FROM legislator_terms t WHERE t.id = a.term_id
+                     AND a.id = (SELECT min(id) FROM legislator_party_affiliations)
+                   RETURNING t.legislator_id"""
+            )
+            # Touching only updated_at is no change.
+            await conn.execute("UPDATE vote_positions SET updated_at = now()")
+    finally:
+        await conn.close()
+    changes = await _settled(client, cursor, 2)
+    assert sorted((c["type"], c["kind"]) for c in changes) == [
+        ("BILL", "UPDATED"),
+        ("LEGISLATOR", "UPDATED"),
+    ]
+    ids = {c["type"]: c["nodeId"] for c in changes}
+    assert ids == {
+        "BILL": to_global_id("Bill", bill),
+        "LEGISLATOR": to_global_id("Legislator", legislator),
+    }
+
+
+async def test_pruning_moves_the_horizon_and_refuses_older_cursors(feed):
+    url, client = feed
+    old_cursor = await _cursor_now(url)
+    conn = await asyncpg.connect(url)
+    try:
+        total = await conn.fetchval("SELECT count(*) FROM changes")
+        await conn.execute("UPDATE changes SET at = at - interval '100 days'")
+        await conn.execute(
+            "UPDATE topics SET name = name || ' (renamed)' WHERE id = (SELECT min(id) FROM topics)"
+        )
+    finally:
+        await conn.close()
+    database = await connect(url)
+    try:
+        assert await prune(database, timedelta(days=90)) == total
+        assert await prune(database, timedelta(days=90)) == 0
+    finally:
+        await database.close()
+
+    body = await graphql(client, FEED_QUERY, {"after": old_cursor})
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert "retention" in body["errors"][0]["message"]
+    # From the start, the feed begins after the horizon: only the rename is left.
+    body = await graphql(
+        client, "{ changes(first: 10) { totalCount edges { cursor node { type kind } } } }"
+    )
+    edges = body["data"]["changes"]["edges"]
+    assert [e["node"] for e in edges] == [{"type": "TOPIC", "kind": "UPDATED"}]
+    assert body["data"]["changes"]["totalCount"] == 1
+    assert await _after(client, edges[0]["cursor"]) == []
+
+
+async def test_prune_changes_command_uses_the_retention_setting(fresh_url, monkeypatch, capsys):
+    conn = await asyncpg.connect(fresh_url)
+    try:
+        await conn.execute(
+            "UPDATE changes SET at = now() - interval '10 days'"
+            " WHERE id IN (SELECT id FROM changes ORDER BY tx, id LIMIT 5)"
+        )
+    finally:
+        await conn.close()
+    monkeypatch.setenv("DATABASE_URL", fresh_url)
+    monkeypatch.setenv("REDRESS_CHANGES_RETENTION_DAYS", "30")
+    assert await asyncio.to_thread(cli.main, ["prune-changes"]) == 0
+    assert "pruned 0 change(s) older than 30 day(s)" in capsys.readouterr().out
+    assert await asyncio.to_thread(cli.main, ["prune-changes", "--older-than", "7"]) == 0
+    assert "pruned 5 change(s) older than 7 day(s)" in capsys.readouterr().out
