@@ -13,10 +13,10 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from strawberry.extensions import DisableIntrospection
 
-from api import graphiql, health, http_errors, logs, request_id
+from api import export, graphiql, health, http_errors, logs, request_id
 from api.auth import Authentication
 from api.graphql import GraphQLEndpoint
 from api.http_limits import BodySizeLimit, RequestTimeout
@@ -27,10 +27,13 @@ from api.response_cache import ResponseCache
 from api.retention import keep_pruning
 from api.settings import Settings
 from api.shared_cache import SharedStore
+from api.subscriptions import Gate, KeepTransport
 from api.tracing import graphql_extension, instrument, tracer_provider
+from api.webhooks import DeliveryOptions, keep_delivering
 from db.pool import Database, connect
 from schema.guards import HideSuggestions
 from schema.root import build_schema
+from schema.webhooks import WebhookPolicy
 
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 # What browser clients send: Apollo Client's CSRF header, and revalidation of cached GETs.
@@ -63,13 +66,19 @@ def middleware(
                 allow_origins=settings.cors_origins,
                 allow_methods=["GET", "POST"],
                 allow_headers=CORS_REQUEST_HEADERS,
-                expose_headers=["ETag", "X-Request-Id", "Retry-After", *RATE_LIMIT_HEADERS],
+                expose_headers=[
+                    "ETag",
+                    "X-Request-Id",
+                    "Retry-After",
+                    *RATE_LIMIT_HEADERS,
+                    *export.HEADERS,
+                ],
                 max_age=600,
             )
         )
     return [
         *stack,
-        Middleware(RequestTimeout, seconds=settings.request_timeout_s),
+        Middleware(RequestTimeout, seconds=settings.request_timeout_s, streaming=("/export/",)),
         Middleware(
             Authentication,
             database=database,
@@ -134,6 +143,17 @@ def create_app(
         persisted=PersistedQueries(shared=shared),
     )
     graphql.database = database
+    graphql.subscriptions = Gate(
+        limiter,
+        anonymous_limit=settings.rate_limit_anonymous,
+        key_limit=settings.rate_limit_key,
+        cap=settings.subscriptions_per_key,
+        send_timeout_s=settings.subscription_send_timeout_s,
+        close_timeout_s=settings.subscription_close_timeout_s,
+    )
+
+    # Webhook deliveries (docs/webhooks.md), checked now so that a bad setting stops start-up.
+    delivery = DeliveryOptions.from_settings(settings) if settings.webhooks else None
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -158,9 +178,20 @@ def create_app(
             if settings.changes_retention_days > 0
             else None
         )
+        delivering = (
+            asyncio.create_task(
+                keep_delivering(graphql.database, delivery), name="redress-webhooks"
+            )
+            if delivery is not None
+            else None
+        )
         try:
             yield
         finally:
+            if delivering is not None:
+                delivering.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await delivering
             if pruning is not None:
                 pruning.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -199,17 +230,23 @@ def create_app(
             Route("/", home),
             *health.routes(lambda: graphql.database),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),  # subscriptions (api/subscriptions.py)
             Route("/schema.graphql", schema_sdl, methods=["GET"]),
+            *export.routes(lambda: graphql.database),
             *graphiql_routes,
         ],
         middleware=[
             *request_id.middleware(),  # outermost: refusals and failures get the id too
+            Middleware(KeepTransport),  # websockets only: bounds and can abort the socket
             Middleware(logs.AccessLog),
             observed,
             *middleware(settings, lambda: graphql.database, limiter),
         ],
         exception_handlers=http_errors.HANDLERS,
         lifespan=lifespan,
+    )
+    app.state.webhook_policy = WebhookPolicy(
+        allow_private=settings.webhook_allow_private, most_per_key=settings.webhooks_per_key
     )
     if provider is not None:
         instrument(app, provider)

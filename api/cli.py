@@ -168,6 +168,49 @@ def cmd_export_schema(_settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from api.export import ExportFailure, export_command, summary
+    from db.export import EXPORTS
+
+    url, _server = database_url(settings)
+    formats = ["ndjson", "csv"] if args.format == "both" else [args.format]
+    names = args.entities or list(EXPORTS)
+    try:
+        manifest = export_command(url, args.directory, names, formats, args.gzip)
+    except ExportFailure as failure:
+        print(f"redress export: {failure}", file=sys.stderr)
+        return 1
+    print(summary(manifest))
+    return 0
+
+
+def export_entities(value: str) -> list[str]:
+    """`--entities a,b`: the names of /export/ (docs/export.md)."""
+    from api.export import entity_names
+
+    try:
+        return entity_names(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def add_export_command(sub: Any) -> None:
+    """`redress export DIR [--format ndjson|csv|both] [--gzip] [--entities a,b]`."""
+    command = sub.add_parser(
+        "export", help="write every live record and a manifest from one snapshot (bulk export)"
+    )
+    command.add_argument("directory", type=Path, metavar="DIR", help="created if missing")
+    command.add_argument("--format", choices=["ndjson", "csv", "both"], default="ndjson")
+    command.add_argument("--gzip", action="store_true", help="write NAME.FORMAT.gz files")
+    command.add_argument(
+        "--entities",
+        type=export_entities,
+        metavar="A,B",
+        help="only these, named as in /export/ (default: all; docs/export.md)",
+    )
+    command.set_defaults(run=cmd_export)
+
+
 def cmd_prune_changes(settings: Settings, args: argparse.Namespace) -> int:
     from datetime import timedelta
 
@@ -359,6 +402,7 @@ def parser() -> argparse.ArgumentParser:
     prune.add_argument("--older-than", type=int, metavar="DAYS", help="instead of the setting")
     prune.set_defaults(run=cmd_prune_changes)
     add_keys_commands(sub)
+    add_export_command(sub)
     return top
 
 

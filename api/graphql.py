@@ -37,10 +37,12 @@ from strawberry.types import ExecutionResult
 from api import graphiql
 from api.persisted_queries import PersistedQueries, PersistedQueryError
 from api.response_cache import ResponseCache, Stored, is_query, request_key
+from api.subscriptions import Gate, SubscriptionHandler, WatchedSocket
 from db.pool import Database, StatementTimeout, Unavailable, fail_fast, note_unavailable
 from db.versions import VersionReader, database_identity
 from loaders.request import Loaders
 from schema.compat import (
+    GRAPHQL_TRANSPORT_WS_PROTOCOL,
     AsyncHTTPRequestAdapter,
     BaseRequestProtocol,
     CannotGetOperationTypeError,
@@ -200,9 +202,12 @@ def _no_operation(error: CannotGetOperationTypeError) -> str:
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
-    """Serves GraphiQL to browsers and GraphQL over HTTP to clients."""
+    """Serves GraphiQL to browsers, GraphQL over HTTP to clients, and subscriptions over
+    graphql-transport-ws on a websocket at the same path (api/subscriptions.py)."""
 
     database: Database | None = None
+    graphql_transport_ws_handler_class = SubscriptionHandler
+    websocket_adapter_class = WatchedSocket
 
     def __init__(
         self,
@@ -212,7 +217,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         cache: ResponseCache | None = None,
         persisted: PersistedQueries | None = None,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if graphiql else None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
+        self.subscriptions = Gate()  # create_app sets the limits
         self.cache = cache
         self.persisted = persisted or PersistedQueries()
         self.reader: VersionReader | None = None

@@ -5,6 +5,7 @@ Their refusals, like those of authentication and rate limiting, are GraphQL-shap
 """
 
 import logging
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -94,21 +95,30 @@ class BodySizeLimit:
 
 
 class RequestTimeout:
-    """Ends a request that runs longer than `seconds` with a 503 TIMEOUT error, not a hang."""
+    """Ends a request that runs longer than `seconds` with a 503 TIMEOUT error, not a hang.
 
-    def __init__(self, app: ASGIApp, *, seconds: float) -> None:
+    A path under one of `streaming` (the bulk export, docs/export.md) has the deadline only
+    until its response starts: a stream of any length then runs to its end at the pace the
+    client reads it."""
+
+    def __init__(self, app: ASGIApp, *, seconds: float, streaming: tuple[str, ...] = ()) -> None:
         self.app = app
         self.seconds = seconds
+        self.streaming = streaming
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = False
+        streams = str(scope.get("path", "")).startswith(self.streaming) if self.streaming else False
 
         async def watched_send(message: Message) -> None:
             nonlocal started
-            started = started or message["type"] == "http.response.start"
+            if message["type"] == "http.response.start":
+                started = True
+                if streams:
+                    deadline.deadline = math.inf
             await send(message)
 
         with anyio.move_on_after(self.seconds) as deadline:

@@ -35,7 +35,22 @@ class Settings:
     metrics_key: Secret | None = None
     tracing: str = "off"
     cache_prefix: str = "redress"
+    # Subscriptions (docs/subscriptions.md): live ones per API key (or client address) in one
+    # process, and how long one send to a client may take before it is closed as too slow.
+    subscriptions_per_key: int = 5
+    subscription_send_timeout_s: float = 10.0
+    subscription_close_timeout_s: float = 10.0
     changes_retention_days: int = 90
+    # Webhooks (docs/webhooks.md): the delivery worker and what registration allows.
+    webhooks: bool = True
+    webhook_allow_private: bool = False
+    webhooks_per_key: int = 10
+    webhook_timeout_s: float = 10.0
+    webhook_batch: int = 100
+    webhook_backoff_base_s: float = 5.0
+    webhook_backoff_cap_s: float = 3600.0
+    webhook_max_failures: int = 50
+    webhook_poll_s: float = 5.0
 
 
 METRICS_MODES = ("off", "open", "key")
@@ -96,7 +111,23 @@ def load_settings(env_file: str | None = None) -> Settings:
         cors_origins=config("REDRESS_CORS_ORIGINS", cast=origins, default=""),
         response_cache_mb=config("REDRESS_RESPONSE_CACHE_MB", cast=int, default=64),
         cache_prefix=config("REDRESS_CACHE_PREFIX", default="redress"),
+        subscriptions_per_key=config("REDRESS_SUBSCRIPTIONS_PER_KEY", cast=int, default=5),
+        subscription_send_timeout_s=config(
+            "REDRESS_SUBSCRIPTION_SEND_TIMEOUT_S", cast=float, default=10.0
+        ),
+        subscription_close_timeout_s=config(
+            "REDRESS_SUBSCRIPTION_CLOSE_TIMEOUT_S", cast=float, default=10.0
+        ),
         changes_retention_days=config("REDRESS_CHANGES_RETENTION_DAYS", cast=int, default=90),
+        webhooks=config("REDRESS_WEBHOOKS", cast=bool, default=True),
+        webhook_allow_private=config("REDRESS_WEBHOOK_ALLOW_PRIVATE", cast=bool, default=False),
+        webhooks_per_key=config("REDRESS_WEBHOOKS_PER_KEY", cast=int, default=10),
+        webhook_timeout_s=config("REDRESS_WEBHOOK_TIMEOUT_S", cast=float, default=10.0),
+        webhook_batch=config("REDRESS_WEBHOOK_BATCH", cast=int, default=100),
+        webhook_backoff_base_s=config("REDRESS_WEBHOOK_BACKOFF_BASE_S", cast=float, default=5.0),
+        webhook_backoff_cap_s=config("REDRESS_WEBHOOK_BACKOFF_CAP_S", cast=float, default=3600.0),
+        webhook_max_failures=config("REDRESS_WEBHOOK_MAX_FAILURES", cast=int, default=50),
+        webhook_poll_s=config("REDRESS_WEBHOOK_POLL_S", cast=float, default=5.0),
         metrics=metrics,
         metrics_key=metrics_key,
         tracing=one_of(

@@ -76,6 +76,7 @@ class ChangeNotices:
                 log.warning("listening for changes failed (%s)", error)
             finally:
                 self.listening.clear()
+                self._notice()  # readers look again, and poll while not listening
                 with contextlib.suppress(Exception):
                     await conn.close(timeout=1)
 

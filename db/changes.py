@@ -24,6 +24,8 @@ FEED = Ordering("feed", (("ch.tx", "bigint"), ("ch.id", "bigint")))
 # Only transactions older than every transaction still in progress: one that took its id
 # earlier but commits later would otherwise appear behind a reader's cursor and be skipped.
 SETTLED = "ch.tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+# Committed, and not yet settled: a change the feed holds back.
+HELD = "ch.tx >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 
 
 def listing(node_types: Sequence[str] | None) -> Listing:
@@ -36,23 +38,37 @@ def listing(node_types: Sequence[str] | None) -> Listing:
 
 
 class CursorExpired(CursorError):
-    """A feed cursor at or before the retention horizon: changes after it may be gone."""
+    """A feed cursor before the retention horizon: changes after it may be gone."""
 
 
 async def page(db: Executor, node_types: Sequence[str] | None, window: Window) -> Page:
     """One page of the feed after `window.after`, oldest first. Raises CursorError for a
-    cursor that is not the feed's, and CursorExpired for one older than the retention
-    (changes after it were pruned, `prune`)."""
+    cursor that is not the feed's, and CursorExpired for one before the retention horizon
+    (changes after it were pruned, `prune`); the horizon itself is fine: nothing after it was
+    pruned."""
     if window.after is not None:
         position = FEED.decode(window.after)
         pruned = await db.fetchrow("SELECT tx, id FROM changes_horizon")
-        if pruned is not None and position <= (pruned["tx"], pruned["id"]):
+        if pruned is not None and position < (pruned["tx"], pruned["id"]):
             raise CursorExpired(
                 f"cursor {window.after!r} is older than the change feed's retention: changes"
                 " after it were pruned. Export again (docs/export.md) and follow the feed from"
                 " the export's cursor"
             )
     return await fetch_page(db, listing(node_types), FEED, window)
+
+
+async def newest(db: Executor) -> str | None:
+    """The feed cursor of the newest settled change (the feed's current end), or None while
+    the feed is empty. A change settled later always sorts after it."""
+    found = await fetch_page(db, listing(None), FEED, Window(last=1))
+    return found.cursor(0) if found.rows else None
+
+
+async def held_back(db: Executor) -> bool:
+    """Whether committed changes are held back behind a transaction still in progress (they
+    show once it ends, and no notice says so: docs/changes.md)."""
+    return bool(await db.fetchval(f"SELECT EXISTS (SELECT 1 FROM changes ch WHERE {HELD})"))
 
 
 async def total(db: Executor, node_types: Sequence[str] | None) -> int:

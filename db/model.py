@@ -24,8 +24,11 @@ from db import incidents as incident_sql
 from db import legislators as legislator_sql
 from db import organizations as organization_sql
 from db import people as person_sql
+from db import record as record_sql
+from db import representatives as representative_sql
 from db import sources as source_sql
 from db import statements as statement_sql
+from db import timeline as timeline_sql
 from db import topics as topic_sql
 from db import votes as vote_sql
 from db.pagination import Listing, Ordering
@@ -261,6 +264,15 @@ LEGISLATOR = Entity(
             statement_sql.BY_LEGISLATOR,
             "coalesce(s.speaker_legislator_id, sl.id)",
             statement_sql.NEWEST,
+        ),
+        # Said and done on one topic, narrowed by the topic's slug (docs/record-and-timeline.md);
+        # its items are no declared entity, so the compiled path leaves it to the resolvers.
+        "record": NestedConnection(
+            "RecordItem",
+            record_sql.listing(None),
+            "rec.legislator_id",
+            record_sql.CHRONOLOGICAL,
+            narrowed=record_sql.listing,
         ),
     },
 )
@@ -834,6 +846,13 @@ INCIDENT = Entity(
             "ib.incident_id",
             _NEWEST_BILLS,
         ),
+        # The state's senators and at-large House member then (db/representatives.py).
+        "representatives": NestedConnection(
+            "Legislator",
+            Listing(legislator_sql.COLUMNS, representative_sql.FROM),
+            representative_sql.PARENT_KEY,
+            representative_sql.SENATE_FIRST,
+        ),
     },
 )
 
@@ -879,6 +898,15 @@ TOPIC = Entity(
             _incidents("incident_topics it", "it.incident_id"),
             "it.topic_id",
             incident_sql.NEWEST,
+        ),
+        # Bill actions, votes, statements and incidents in one order, narrowed by kinds
+        # (docs/record-and-timeline.md); resolver path only, as `record`.
+        "timeline": NestedConnection(
+            "TimelineItem",
+            timeline_sql.listing(None),
+            "tl.topic_id",
+            timeline_sql.CHRONOLOGICAL,
+            narrowed=timeline_sql.listing,
         ),
     },
 )

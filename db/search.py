@@ -1,4 +1,5 @@
-"""Search text: safe tsquery strings, and the accent folding both sides of a match use.
+"""Search text: safe tsquery strings, the accent folding both sides of a match use, and the
+search box (`search(query:)`): one ranked statement over seven tables, and its snippets.
 
 Every text match folds the stored text and the typed text with the SQL function
 `fold_text(text)` (migration `0012_accent_folding.sql`), so `velazquez` finds "Velázquez" and
@@ -7,8 +8,16 @@ Unicode decompositions in Python's `unicodedata` (NFKD): pgserver, the embedded 
 has no `unaccent` extension. See docs/search.md.
 """
 
+import html
 import re
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from db.pagination import Ordering, Page, Params, Window
+from db.pool import Executor
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -88,6 +97,9 @@ def fold_table() -> dict[str, str]:
     return table
 
 
+_fold_table = cache(fold_table)
+
+
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -145,3 +157,312 @@ def fold_function_sql() -> str:
         "END\n"
         "$fold$;\n"
     )
+
+
+# --- The search box (`search(query:)`, docs/search.md "One search box") ---------------------
+
+# Which records `search` looks in, by GraphQL type name: also their order among equal ranks.
+SEARCH_TYPES = ("Bill", "Incident", "Legislator", "Organization", "Person", "Statement", "Topic")
+
+# The two readings of the typed text ($1 the text, $2 `name_query(text)`): prose is web search
+# with English stemming, names are prefix words in the `simple` configuration.
+PROSE = "websearch_to_tsquery('english', fold_text($1))"
+NAMES = "to_tsquery('simple', fold_text($2))"
+# A search with no word to look for in either reading (empty, stop words only, or only
+# excluded words) finds nothing: `querytree` is '' for an empty query and 'T' for one that no
+# index can answer (only excluded words); `numnode` is 0 for an empty query.
+SEARCHABLE = f"querytree({PROSE}) NOT IN ('', 'T') AND numnode({NAMES}) > 0"
+
+# Rank is kept to RANK_SCALE-ths: cursors hold it as an integer, negated so that the page
+# order (rank descending, then type and id ascending) is one ascending row comparison.
+RANK_SCALE = 1_000_000
+RELEVANCE = Ordering(
+    "relevance", (("r.sort_key", "bigint"), ("r.type", "text"), ("r.id", "bigint"))
+)
+
+# The snippet's markup: ts_headline marks matched words with these private-use characters in
+# the folded text; `snippet_html` maps them back onto the text as stored.
+START_MARK, STOP_MARK = "\ue000", "\ue001"
+HEADLINE_OPTIONS = f"StartSel={START_MARK}, StopSel={STOP_MARK}, MaxWords=35, MinWords=15"
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Searched:
+    """How one type is searched: its table and alias, the condition a matching row meets (live
+    rows only, each part able to use a GIN index), its rank (a real, higher is better), the
+    text its snippet is cut from and that text's configuration. All are SQL over the alias,
+    with $1 and $2 the prose and name readings of the typed text."""
+
+    type_name: str
+    table: str
+    alias: str
+    match: str
+    rank: str
+    snippet: str
+    config: str
+
+
+def _names(vector: str) -> tuple[str, str]:
+    """The match and rank of a name document `vector` read as prefix words."""
+    return f"{vector} @@ {NAMES}", f"ts_rank_cd({vector}, {NAMES}, 1)"
+
+
+def _prose(vector: str) -> tuple[str, str]:
+    """The match and rank of a prose document `vector` read as web search."""
+    return f"{vector} @@ {PROSE}", f"ts_rank_cd({vector}, {PROSE}, 1)"
+
+
+_ORGANIZATION_NAME = (
+    "to_tsvector('simple', fold_text(o.name || ' ' || coalesce(o.abbreviation, '')))"
+)
+_TOPIC_NAME = "to_tsvector('simple', fold_text(tp.name))"
+# Incidents with a live person whose name the name reading matches (people_search_idx).
+_NAMED_INCIDENTS = (
+    "SELECT ip.incident_id FROM incident_people ip JOIN people pe ON pe.id = ip.person_id"
+    f" WHERE pe.search @@ {NAMES} AND pe.deleted_at IS NULL"
+)
+_INCIDENT_NAME_RANK = (
+    f"(SELECT max(ts_rank_cd(pe.search, {NAMES}, 1)) FROM incident_people ip"
+    " JOIN people pe ON pe.id = ip.person_id"
+    f" WHERE ip.incident_id = i.id AND pe.search @@ {NAMES} AND pe.deleted_at IS NULL)"
+)
+_INCIDENT_PEOPLE = (
+    "(SELECT string_agg(pe.name, ', ' ORDER BY pe.name) FROM incident_people ip"
+    " JOIN people pe ON pe.id = ip.person_id WHERE ip.incident_id = i.id AND pe.deleted_at IS NULL)"
+)
+
+SEARCHED = {
+    searched.type_name: searched
+    for searched in (
+        Searched(
+            "Bill",
+            "bills",
+            "b",
+            *_prose("b.search"),
+            "concat_ws(' — ', b.official_title, b.short_title, b.popular_title)",
+            "english",
+        ),
+        Searched(
+            "Statement",
+            "statements",
+            "s",
+            f"{_prose('s.search')[0]} AND s.deleted_at IS NULL",
+            _prose("s.search")[1],
+            "concat_ws(' — ', s.quote, s.context)",
+            "english",
+        ),
+        # Its own words by web search, or the name of a person in it by prefix words: one
+        # semi-join of two index scans, ranked by the better of the two.
+        Searched(
+            "Incident",
+            "incidents",
+            "i",
+            "i.deleted_at IS NULL AND i.id IN"
+            f" (SELECT m.id FROM incidents m WHERE m.search @@ {PROSE}"
+            f" UNION {_NAMED_INCIDENTS})",
+            f"greatest(CASE WHEN i.search @@ {PROSE} THEN ts_rank_cd(i.search, {PROSE}, 1) END,"
+            f" {_INCIDENT_NAME_RANK})",
+            "concat_ws(' — ', i.description, concat_ws(', ', i.facility, i.city, i.county),"
+            f" i.outcome, {_INCIDENT_PEOPLE})",
+            "english",
+        ),
+        Searched(
+            "Legislator",
+            "legislators",
+            "l",
+            *_names("l.search"),
+            "coalesce(l.official_full_name, nullif(concat_ws(' ', l.first_name, l.middle_name,"
+            " l.last_name), ''), l.published_name) || coalesce(' (' || l.nickname || ')', '')",
+            "simple",
+        ),
+        Searched(
+            "Person",
+            "people",
+            "pe",
+            f"{_names('pe.search')[0]} AND pe.deleted_at IS NULL",
+            _names("pe.search")[1],
+            "pe.name",
+            "simple",
+        ),
+        Searched(
+            "Organization",
+            "organizations",
+            "o",
+            f"{_names(_ORGANIZATION_NAME)[0]} AND o.deleted_at IS NULL",
+            _names(_ORGANIZATION_NAME)[1],
+            "concat_ws(' ', o.name, '(' || o.abbreviation || ')')",
+            "simple",
+        ),
+        Searched(
+            "Topic",
+            "topics",
+            "tp",
+            f"{_names(_TOPIC_NAME)[0]} AND tp.deleted_at IS NULL",
+            _names(_TOPIC_NAME)[1],
+            "tp.name",
+            "simple",
+        ),
+    )
+}
+
+
+def name_query(text: str) -> str | None:
+    """The name reading of search text: a tsquery (for `to_tsquery('simple', fold_text(..))`)
+    in which every word must begin a word of the name, with web search's `-word` (must not)
+    and `or` (either side) kept, so `miller -stephen` does not find Stephen Miller.
+
+    Quotes are ignored (a phrase's words are prefix words too). Only word characters reach
+    the query, so the typed text can carry no tsquery operator of its own. Returns None when
+    no alternative has a word that must match.
+    """
+    alternatives: list[list[str]] = [[]]
+    for chunk in unicodedata.normalize("NFC", text).lower().split():
+        if chunk == "or":
+            alternatives.append([])
+            continue
+        words = _WORD.findall(chunk)
+        if not words:
+            continue
+        term = " & ".join(f"{word}:*" for word in words)
+        alternatives[-1].append(f"!({term})" if chunk.startswith("-") else f"({term})")
+    usable = [terms for terms in alternatives if any(not t.startswith("!") for t in terms)]
+    return " | ".join("(" + " & ".join(terms) + ")" for terms in usable) or None
+
+
+def _branch(searched: Searched, ranked: bool) -> str:
+    """The rows of one type that match: type name, id and (when `ranked`) the sort key."""
+    columns = f"'{searched.type_name}'::text AS type, {searched.alias}.id"
+    if ranked:
+        columns += f", -round(({searched.rank})::float8 * {RANK_SCALE})::bigint AS sort_key"
+    return (
+        f"SELECT {columns} FROM {searched.table} {searched.alias}"
+        f" WHERE {SEARCHABLE} AND ({searched.match})"
+    )
+
+
+def _union(types: Sequence[str], ranked: bool) -> str:
+    """Every matching row of `types`, one branch per type."""
+    return " UNION ALL ".join(_branch(SEARCHED[name], ranked) for name in types)
+
+
+def _snippet_source(types: Sequence[str]) -> str:
+    """The text and configuration of the snippet of the page row `h`: one scalar subquery
+    per type, run for the page's rows only (`OFFSET 0` keeps the planner from copying the
+    subqueries into each expression that reads the text)."""
+    text = " ".join(
+        f"WHEN '{s.type_name}' THEN (SELECT {s.snippet} FROM {s.table} {s.alias}"
+        f" WHERE {s.alias}.id = h.id)"
+        for s in (SEARCHED[name] for name in types)
+    )
+    config = " ".join(f"WHEN '{name}' THEN '{SEARCHED[name].config}'" for name in types)
+    marks = f"E'\\u{ord(START_MARK):04x}\\u{ord(STOP_MARK):04x}'"
+    return (
+        f"SELECT translate(CASE h.type {text} END, {marks}, '') AS text,"
+        f" (CASE h.type {config} END)::regconfig AS config OFFSET 0"
+    )
+
+
+def _readings(text: str) -> list[Any]:
+    """The parameters $1 and $2: the text (read as prose in SQL) and its name reading."""
+    return [text, name_query(text)]
+
+
+async def search_page(db: Executor, text: str, types: Sequence[str], window: Window) -> Page:
+    """One page of the records of `types` (SEARCH_TYPES names) that `text` matches, in one
+    statement: best rank first, then by type name and row id, after `window.after`.
+
+    Rows carry `type`, `id`, `rank` (a float, higher is better), `snippet_text` (the text the
+    snippet is cut from, as stored) and `headline` (ts_headline of that text folded, matched
+    words between START_MARK and STOP_MARK): `snippet_html` makes the snippet. Raises
+    CursorError for a cursor that is not a search cursor. Text with no word gives an empty
+    page without SQL.
+    """
+    after = RELEVANCE.decode(window.after) if window.after is not None else None
+    if not types or name_query(text) is None:
+        return Page([], RELEVANCE, False, window.after is not None)
+    params = Params(_readings(text))
+    cut = ""
+    if after is not None:
+        sort_key, type_name, row_id = (params.add(value) for value in after)
+        cut = (
+            f"WHERE (r.sort_key, r.type, r.id)"
+            f" > ({sort_key}::bigint, {type_name}::text, {row_id}::bigint)"
+        )
+    options = params.add(HEADLINE_OPTIONS)
+    headline = f"ts_headline(src.config, fold_text(src.text), {PROSE} || {NAMES}, {options})"
+    sql = (
+        f"SELECT h.type, h.id, (-h.sort_key)::float8 / {RANK_SCALE} AS rank,"
+        " h.sort_key AS _k0, h.type AS _k1, h.id AS _k2,"
+        f" src.text AS snippet_text, {headline} AS headline"
+        f" FROM (SELECT r.type, r.id, r.sort_key FROM ({_union(types, True)}) r {cut}"
+        f" ORDER BY r.sort_key, r.type, r.id LIMIT {params.add(window.size + 1)}) h"
+        f" CROSS JOIN LATERAL ({_snippet_source(types)}) src"
+        " ORDER BY h.sort_key, h.type, h.id"
+    )
+    rows = await db.fetch(sql, *params.values)
+    return Page(rows[: window.size], RELEVANCE, len(rows) > window.size, window.after is not None)
+
+
+async def search_total(db: Executor, text: str, types: Sequence[str]) -> int:
+    """How many records of `types` `text` matches (0 for text with no word, without SQL)."""
+    if not types or name_query(text) is None:
+        return 0
+    sql = f"SELECT count(*) FROM ({_union(types, False)}) r"
+    return int(await db.fetchval(sql, *_readings(text)))
+
+
+def _folded_with_origins(text: str) -> tuple[str, list[int]]:
+    """`text` folded as `fold_text` folds it, and for each folded character (and one past the
+    end) the index in `text` of the character it comes from."""
+    table = _fold_table()
+    marks = range(COMBINING_MARKS[0], COMBINING_MARKS[1] + 1)
+    pieces: list[str] = []
+    origins: list[int] = []
+    for index, char in enumerate(text):
+        piece = "" if ord(char) in marks else table.get(char, char.lower())
+        pieces.append(piece)
+        origins.extend([index] * len(piece))
+    origins.append(len(text))
+    return "".join(pieces), origins
+
+
+def _marked(headline: str) -> list[tuple[str, bool]]:
+    """The parts of a headline: (text, whether it is a matched word)."""
+    parts = re.split(f"({START_MARK}.*?{STOP_MARK})", headline, flags=re.DOTALL)
+    return [
+        (part.strip(START_MARK + STOP_MARK), part.startswith(START_MARK)) for part in parts if part
+    ]
+
+
+def _html(parts: list[tuple[str, bool]]) -> str:
+    return "".join(
+        f"<b>{html.escape(text)}</b>" if matched else html.escape(text) for text, matched in parts
+    )
+
+
+def snippet_html(text: str, headline: str) -> str:
+    """The snippet of a search result as HTML: the part of `text` that `headline` (PostgreSQL's
+    `ts_headline` of `fold_text(text)`, matched words between START_MARK and STOP_MARK) chose,
+    with its accents and capitals, matched words in `<b>…</b>`, everything else escaped with
+    `html.escape` (`&`, `<`, `>`, `"`, `'`), and `…` where text was cut off before or after.
+
+    When the headline is not a piece of the folded text (the text holds markup, which
+    ts_headline replaces by spaces, or letters that fold differently in the database), the
+    headline itself is returned, folded, with the same markup.
+    """
+    parts = _marked(headline)
+    plain = "".join(part for part, _ in parts)
+    folded, origins = _folded_with_origins(text)
+    at = folded.find(plain)
+    if not plain or at < 0:
+        return _html(parts)
+    mapped = []
+    position = at
+    for part, matched in parts:
+        mapped.append((text[origins[position] : origins[position + len(part)]], matched))
+        position += len(part)
+    start, end = origins[at], origins[position]
+    before = ELLIPSIS + " " if text[:start].strip() else ""
+    after = " " + ELLIPSIS if text[end:].strip() else ""
+    return before + _html(mapped) + after

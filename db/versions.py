@@ -60,7 +60,7 @@ async def tables_without_version_trigger(db: Executor) -> list[str]:
         """SELECT t.tablename FROM pg_tables t
            WHERE t.schemaname = current_schema()
              AND t.tablename NOT IN ('schema_migrations', 'api_keys', 'data_version', 'changes',
-                                     'changes_horizon')
+                                     'changes_horizon', 'webhooks', 'webhook_deliveries')
              AND NOT EXISTS (
                SELECT 1 FROM pg_trigger g
                WHERE g.tgrelid = format('%I.%I', t.schemaname, t.tablename)::regclass

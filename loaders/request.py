@@ -12,9 +12,13 @@ from loaders.incidents import IncidentLoaders
 from loaders.legislators import LegislatorLoaders
 from loaders.organizations import OrganizationLoaders
 from loaders.people import PersonLoaders
+from loaders.record import RecordLoaders
 from loaders.relations import RelationLoaders
+from loaders.scorecards import ScorecardLoaders
+from loaders.search import SearchLoaders
 from loaders.sources import SourceLoaders
 from loaders.statements import StatementLoaders
+from loaders.timeline import TimelineLoaders
 from loaders.topics import TopicLoaders
 from loaders.votes import VoteLoaders
 
@@ -66,6 +70,10 @@ class Loaders:
         return TopicLoaders(self.db)
 
     @cached_property
+    def scorecards(self) -> ScorecardLoaders:
+        return ScorecardLoaders(self.db)
+
+    @cached_property
     def relations(self) -> RelationLoaders:
         return RelationLoaders(self.db)
 
@@ -80,3 +88,15 @@ class Loaders:
     @cached_property
     def datasets(self) -> DatasetLoaders:
         return DatasetLoaders(self.db)
+
+    @cached_property
+    def record(self) -> RecordLoaders:
+        return RecordLoaders(self.db)
+
+    @cached_property
+    def timeline(self) -> TimelineLoaders:
+        return TimelineLoaders(self.db)
+
+    @cached_property
+    def search(self) -> SearchLoaders:
+        return SearchLoaders(self.db)

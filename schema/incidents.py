@@ -158,6 +158,16 @@ class Incident(Node):
         "Incident", "topics", "schema.topics:Topic", "Topics it is filed under, by name."
     )
 
+    representatives = nested(
+        "Incident",
+        "representatives",
+        "schema.legislators:Legislator",
+        "Who represented the place in Congress then: the senators of its state and, where the "
+        "state elects its House member at large, that member; serving on the day, or in the "
+        "month or year, its date stands for (today when unknown), as the stored terms say "
+        "(docs/scorecards.md). No other House member: no district boundaries are shipped.",
+    )
+
 
 @strawberry.type(description="A person's part in an incident.")
 class IncidentPerson:

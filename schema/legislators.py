@@ -19,7 +19,7 @@ from schema.relay import Connection, Node, connection, to_global_id, window
 from schema.validation import search_words, state_code
 
 if TYPE_CHECKING:
-    pass
+    from schema.record import RecordItem
 
 
 @strawberry.enum(description="Gender as recorded by the congress-legislators project.")
@@ -342,6 +342,32 @@ class Legislator(Node):
         "schema.statements:Statement",
         "What they said in public, newest first (unknown dates last).",
     )
+
+    @strawberry.field(
+        description="Said versus did on one topic, oldest first: their statements filed under "
+        "it, their sponsorships and cosponsorships (withdrawn ones included) of its bills, and "
+        "their positions on its votes and on votes on its bills, each vote position with the "
+        "stances their statements were tagged with. Ordered as `Topic.timeline` "
+        "(docs/record-and-timeline.md)."
+    )
+    def record(
+        self,
+        info: Info,
+        topic: Annotated[
+            str,
+            strawberry.argument(
+                description="The topic's slug, e.g. `qualified-immunity-ice`; a slug no topic "
+                "has gives an empty record."
+            ),
+        ],
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated["RecordItem", strawberry.lazy("schema.record")]]:
+        from schema.record import record_of  # imports this module
+
+        return record_of(info, self.pk, topic, window(first, after, last, before))
 
 
 @strawberry.input(description="Conditions on legislators; all given conditions must hold.")

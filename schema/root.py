@@ -21,10 +21,13 @@ from schema.mutations import Mutation
 from schema.nodes import NodeQueries
 from schema.organizations import OrganizationQueries
 from schema.people import PersonQueries
+from schema.search import SearchQueries
 from schema.sources import SourceQueries
 from schema.statements import StatementQueries
+from schema.subscriptions import Subscription
 from schema.topics import TopicQueries
 from schema.votes import VoteQueries
+from schema.webhooks import WebhookMutations, WebhookQueries
 
 
 @strawberry.type(
@@ -44,7 +47,19 @@ class Query(
     TopicQueries,
     AuditQueries,
     ChangeQueries,
+    SearchQueries,
+    WebhookQueries,
 ):
+    pass
+
+
+@strawberry.type(
+    name="Mutation",
+    description="Editors' writes: create, change, delete and link statements, incidents, "
+    "people, organizations, sources and topics, each with an editor key (admin to restore), in "
+    "one transaction, written to the audit log. And any API key's webhooks (docs/webhooks.md).",
+)
+class RootMutation(Mutation, WebhookMutations):
     pass
 
 
@@ -63,7 +78,8 @@ def build_schema(limits: Limits | None = None, **options: Any) -> RedressSchema:
     extensions = [*guards(limits or load_limits()), *options.pop("extensions", ())]
     return RedressSchema(
         query=Query,
-        mutation=Mutation,
+        mutation=RootMutation,
+        subscription=Subscription,
         extensions=extensions,
         execution_context_class=CompiledExecution,
         scalar_overrides={datetime: DateTime},  # refuses instants timestamptz cannot hold

@@ -37,7 +37,7 @@ from schema.topics import parse_slug
 from schema.validation import search_words
 
 if TYPE_CHECKING:
-    pass
+    from schema.record import StanceTag
 
 Speaker: TypeAlias = Annotated[
     Legislator | Person | Organization,
@@ -172,6 +172,17 @@ class Statement(Node):
     topics = nested(
         "Statement", "topics", "schema.topics:Topic", "Topics it is filed under, by name."
     )
+
+    @strawberry.field(
+        description="The stances editors tagged it as taking on the bills and votes it is "
+        "linked to (bills first); empty when no link is tagged. Never inferred."
+    )
+    async def stances(
+        self, info: Info
+    ) -> list[Annotated["StanceTag", strawberry.lazy("schema.record")]]:
+        from schema.record import statement_stances  # imports this module
+
+        return await statement_stances(info, self.pk)
 
 
 def _global_id(value: str, argument: str, types: tuple[str, ...]) -> tuple[str, int]:

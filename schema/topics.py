@@ -20,7 +20,8 @@ from schema.relay import Connection, Node, connection, to_global_id, window
 from schema.validation import search_words
 
 if TYPE_CHECKING:
-    pass
+    from schema.scorecards import Scorecard
+    from schema.timeline import TimelineItem, TimelineKind
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -107,6 +108,40 @@ class Topic(Node):
         "schema.incidents:Incident",
         "Incidents filed under this topic, newest first (unknown dates last).",
     )
+
+    @strawberry.field(
+        description="Its bills' actions, its roll-call votes (and votes on its bills), its "
+        "statements and incidents in one order, oldest first: by the end of the day, month or "
+        "year each date stands for, so `2026-01` sorts after every day of January 2026; "
+        "unknown dates last (docs/record-and-timeline.md)."
+    )
+    def timeline(
+        self,
+        info: Info,
+        kinds: Annotated[
+            list[Annotated["TimelineKind", strawberry.lazy("schema.timeline")]] | None,
+            strawberry.argument(description="Only items of these kinds (default: every kind)."),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated["TimelineItem", strawberry.lazy("schema.timeline")]]:
+        from schema.timeline import timeline_of  # imports this module
+
+        return timeline_of(info, self.pk, kinds, window(first, after, last, before))
+
+    @strawberry.field(
+        description="Its scorecard, or null when it has none: the votes and bills that count, "
+        "the method in plain words, the formula, and members ranked by score "
+        "(docs/scorecards.md)."
+    )
+    async def scorecard(
+        self, info: Info
+    ) -> Annotated["Scorecard", strawberry.lazy("schema.scorecards")] | None:
+        from schema.scorecards import scorecard_of  # imports schema.votes, which imports this
+
+        return await scorecard_of(info, self.pk)
 
 
 @strawberry.input(description="Conditions on topics; all given conditions must hold.")

@@ -133,7 +133,8 @@ def requests_for(schema: GraphQLSchema) -> Iterator[tuple[str, dict[str, Any]]]:
         node = get_named_type(field.type)
         if isinstance(node, GraphQLObjectType) and "nodes" in node.fields:
             item = get_named_type(node.fields["nodes"].type)
-            assert isinstance(item, GraphQLObjectType)
+            if not isinstance(item, GraphQLObjectType):  # search's union: test_search_box.py
+                continue
             for inner_name, inner in item.fields.items():
                 for argument_name, argument in inner.args.items():
                     if required_arguments(inner, argument_name):
@@ -200,7 +201,13 @@ async def test_forged_cursors_on_every_root_list(hostile: httpx.AsyncClient) -> 
     assert query is not None
     requests = []
     for name, field in query.fields.items():
-        if "after" not in field.args or name == "auditLog":  # auditLog needs an admin key
+        # auditLog needs an admin key and webhooks a key (test_webhooks.py); lists with a
+        # required argument (search) have their own forged-cursor tests.
+        if (
+            "after" not in field.args
+            or name in ("auditLog", "webhooks")
+            or required_arguments(field, "after")
+        ):
             continue
         page = await graphql(hostile, f"{{ {name}(first: 1) {{ edges {{ cursor }} }} }}")
         edges = page["data"][name]["edges"]

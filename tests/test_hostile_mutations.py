@@ -439,6 +439,8 @@ async def test_every_mutation_input_at_its_boundaries(
         problems: list[str] = []
         total = 0
         for name, mutation in schema.mutation_type.fields.items():
+            if name.endswith("Webhook"):  # a partner's own; tests/test_webhooks.py
+                continue
             verb, entity = verb_and_entity(name)
             target = await prepare(api, verb, entity, source, bill)
             found = await run(api, name, mutation, target)

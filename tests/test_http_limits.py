@@ -112,6 +112,24 @@ async def test_a_request_that_runs_too_long_gets_an_error_not_a_hang() -> None:
     assert extensions == {"code": "TIMEOUT", "timeoutSeconds": 0.05, "retryAfter": 2}
 
 
+async def test_a_stream_under_a_streaming_path_outlives_the_deadline_once_started() -> None:
+    async def slow_stream(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        for _ in range(5):
+            await anyio.sleep(0.05)
+            await send({"type": "http.response.body", "body": b"line\n", "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+    app = RequestTimeout(slow_stream, seconds=0.1, streaming=("/export/",))
+    async with client_of(app) as http:
+        response = await http.get("/export/vote-positions.ndjson")
+        assert response.status_code == 200
+        assert response.text == "line\n" * 5
+        # Anywhere else the deadline still ends the request, even after it started.
+        with pytest.raises(RuntimeError, match="after its response had started"):
+            await http.get("/graphql")
+
+
 async def test_a_client_that_stalls_mid_body_gets_a_timeout(database: Database) -> None:
     never = anyio.Event()
 

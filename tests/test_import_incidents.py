@@ -30,7 +30,8 @@ CBP = INCIDENTS / "cbp_deaths_in_custody.csv"
 GOOD = "ice-deaths:2026-01-07:good-renee-nicole"
 GUARDIAN_2026 = "https://www.theguardian.com/us-news/2026/jan/28/deaths-ice-2026-"
 FOIA_2003_2017 = "https://www.ice.gov/doclib/foia/reports/detaineedeaths-2003-2017.pdf"
-# The curated file and what it refers to: Ed Markey and the three bills of its topic.
+# The curated file and what it refers to: Ed Markey, the three bills of its topic and the
+# roll call its scorecard counts.
 CURATED_FIRST = [
     ROOT / "data" / name
     for name in (
@@ -38,6 +39,7 @@ CURATED_FIRST = [
         "bills/billstatus/BILLSTATUS-117hr1470.xml",
         "bills/billstatus/BILLSTATUS-117s492.xml",
         "bills/billstatus/BILLSTATUS-117hr1280.xml",
+        "votes/uscongress/117/votes/2021/h60/data.json",
         "curated/qualified-immunity-ice.yaml",
     )
 ]

@@ -8,8 +8,8 @@ from tests.conftest import graphql
 EXAMPLES = re.findall(r"```graphql\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
 
 
-def test_the_readme_has_eight_examples():
-    assert len(EXAMPLES) == 8
+def test_the_readme_has_ten_examples():
+    assert len(EXAMPLES) == 10
 
 
 async def test_legislator_example(client):
@@ -99,3 +99,48 @@ async def test_party_over_time_example(client):
     ]
     democrats = [n["bioguideId"] for n in body["data"]["legislators"]["nodes"]]
     assert "V000133" in democrats
+
+
+async def test_said_versus_did_timeline_and_scorecard_example(client):
+    body = await graphql(client, EXAMPLES[8])
+    assert "errors" not in body, body
+    record = body["data"]["legislator"]["record"]["nodes"]
+    assert [(r["kind"], r["bill"]["billId"]) for r in record] == [
+        ("SPONSORSHIP", "hr1470-117"),
+        ("VOTE_POSITION", "hr1280-117"),
+    ]
+    assert record[1]["vote"]["voteId"] == "h60-117.2021"
+    assert record[1]["position"] == {"position": "YEA"}  # the shipped roll call lists her Yea
+    timeline = body["data"]["topic"]["timeline"]["nodes"]
+    assert [(t["kind"], t["date"]["text"]) for t in timeline[:3]] == [
+        ("VOTE", "2021-03-03"),
+        ("INCIDENT", "2026-01-07"),
+        ("STATEMENT", "2026-01"),
+    ]
+    assert timeline[2]["date"]["precision"] == "MONTH"
+    scorecard = body["data"]["topic"]["scorecard"]
+    assert "does not measure" in scorecard["method"]
+    assert scorecard["formula"].startswith("score = 100 * sum(weight of pro items)")
+    member = scorecard["member"]
+    # Every figure traced in the answer: one pro vote and one pro sponsorship make 100.
+    assert member["score"] == 100.0 and member["partial"] is False
+    assert [(v["vote"]["voteId"], v["position"], v["outcome"]) for v in member["votes"]] == [
+        ("h60-117.2021", "YEA", "PRO")
+    ]
+    assert [(b["bill"]["billId"], b["role"]) for b in member["sponsorships"]] == [
+        ("hr1470-117", "SPONSOR")
+    ]
+
+
+async def test_search_box_example(client):
+    body = await graphql(client, EXAMPLES[9])
+    assert "errors" not in body, body
+    first = body["data"]["quote"]["edges"][0]
+    assert first["node"]["quote"] == (
+        "To all ICE officers: You have federal immunity in the conduct of your duties."
+    )
+    assert "<b>federal</b> <b>immunity</b>" in first["snippet"]
+    (incident,) = body["data"]["incident"]["edges"]
+    assert incident["node"]["occurred"] == {"text": "2026-01-07"}
+    assert incident["node"]["location"] == {"city": "Minneapolis", "state": "MN"}
+    assert "<b>Renee</b>" in incident["snippet"]

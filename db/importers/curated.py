@@ -21,6 +21,7 @@ from db.importers import datasets, values
 from db.importers.bulk import Counts, Summary, remove_missing, upsert
 from db.importers.errors import ImportFailure
 from db.importers.files import source_file
+from db.importers.scorecards import import_scorecards
 
 FORMAT = "redress-curated/1"
 SECTIONS = ("topics", "organizations", "people", "sources", "incidents", "statements")
@@ -31,6 +32,10 @@ URL = re.compile(r"^https?://")
 ORGANIZATION_KINDS = ("agency", "advocacy", "news", "other")
 INCIDENT_KINDS = ("death_in_custody", "shooting", "use_of_force", "raid", "other")
 ROLES = ("victim", "agent", "witness")
+STANCES = ("supports", "opposes")
+# Links that may carry an editor's stance tag, with the key of their tagged form:
+# `bills: [{bill: hr1470-117, stance: supports}]` beside the plain `bills: [hr1470-117]`.
+TAGGED = {("statements", "bills"): "bill", ("statements", "votes"): "vote"}
 MEDIA = (
     "floor_speech",
     "press_release",
@@ -235,11 +240,37 @@ class _Checks:
             return value
         return values.moment(value, self.path, record, field)
 
-    def refs(self, item: dict[str, Any], field: str, record: str) -> list[str]:
+    def refs(self, item: dict[str, Any], field: str, record: str, section: str = "") -> list[str]:
+        return [ref for ref, _ in self.tagged(item, field, record, section)]
+
+    def tagged(
+        self, item: dict[str, Any], field: str, record: str, section: str = ""
+    ) -> list[tuple[str, str | None]]:
+        """The ids `field` lists, each with its stance tag (None: untagged); only the links
+        in TAGGED take the tagged form."""
         value = item.get(field) or []
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        if not isinstance(value, list):
             raise self.fail(record, f"{field} must be a list of ids")
-        return list(dict.fromkeys(value))
+        tag = TAGGED.get((section, field))
+        found: dict[str, str | None] = {}
+        for entry in value:
+            ref, stance = entry, None
+            if tag and isinstance(entry, dict):
+                if tag not in entry or entry.keys() - {tag, "stance"}:
+                    raise self.fail(
+                        record, f"each of {field} is an id or {{{tag}: id, stance: ...}}"
+                    )
+                ref, stance = entry[tag], entry.get("stance")
+                if stance is not None and stance not in STANCES:
+                    raise self.fail(
+                        record, f"unknown stance {stance!r} on {ref!r}; one of {', '.join(STANCES)}"
+                    )
+            if not isinstance(ref, str) or not ref:
+                raise self.fail(record, f"{field} must be a list of ids")
+            if found.get(ref, stance) != stance:
+                raise self.fail(record, f"{field} lists {ref!r} twice with different stances")
+            found[ref] = stance
+        return list(found.items())
 
     def unique(self, records: list[Record], field: str) -> None:
         seen: set[str] = set()
@@ -428,7 +459,7 @@ class _Import:
 async def import_curated(conn: asyncpg.Connection, path: Path, data: dict[str, Any]) -> Summary:
     """Import a curated file: its records, then every link they declare."""
     c = _Checks(path)
-    if unknown := sorted(data.keys() - {"format", "about", *SECTIONS}):
+    if unknown := sorted(data.keys() - {"format", "about", "scorecards", *SECTIONS}):
         raise c.fail("top level", f"unknown section {', '.join(unknown)}")
     s = {name: c.records(data, name) for name in SECTIONS}
     for name, field in zip(SECTIONS, ("slug", "slug", "slug", "source", "key", "key"), strict=True):
@@ -438,7 +469,7 @@ async def import_curated(conn: asyncpg.Connection, path: Path, data: dict[str, A
     wanted: dict[str, list[tuple[str, str]]] = {kind: [] for kind in REFERRED}
     for _, section, field, kind in LINKS:
         for record, item in s[section]:
-            wanted[kind] += [(record, ref) for ref in c.refs(item, field, record)]
+            wanted[kind] += [(record, ref) for ref in c.refs(item, field, record, section)]
     for name in ("incidents", "statements"):
         for record, item in s[name]:
             if not c.refs(item, "sources", record):
@@ -576,11 +607,21 @@ async def import_curated(conn: asyncpg.Connection, path: Path, data: dict[str, A
     )
     for table, section, field, kind in LINKS:
         key = "slug" if section == "topics" else "key"
+        stance = ["stance"] if (section, field) in TAGGED else []
         rows = [
-            (run.ids[section][item[key]], run.ids[kind][ref])
+            (run.ids[section][item[key]], run.ids[kind][ref], *([tag] if stance else []))
             for record, item in s[section]
-            for ref in c.refs(item, field, record)
+            for ref, tag in c.tagged(item, field, record, section)
         ]
-        columns = [COLUMN_OF[section], COLUMN_OF[kind]]
-        await run.replace(table, columns, rows, columns, parents[section])
+        columns = [COLUMN_OF[section], COLUMN_OF[kind], *stance]
+        await run.replace(table, columns, rows, columns[:2], parents[section])
+    await import_scorecards(
+        conn,
+        path,
+        data.get("scorecards"),
+        run.ids["topics"],
+        run.summary,
+        run.dataset_id,
+        run.origin,
+    )
     return run.summary

@@ -10,8 +10,8 @@
 --    when the owner itself is gone.
 -- 2. Each statement that records changes notifies channel `redress_changes` (delivered at
 --    commit, one per transaction), so subscriptions and webhooks wake without polling.
--- 3. The retention: `changes_horizon` holds the last (tx, id) removed by prune_changes(); a
---    feed cursor at or before it may have missed changes.
+-- 3. The retention: `changes_horizon` holds the last (tx, id) removed by pruning
+--    (db/changes.py `prune`); a feed cursor before it may have missed changes.
 
 CREATE INDEX changes_owner_idx ON changes (tx, node_type, row_id);
 
