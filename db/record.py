@@ -152,11 +152,13 @@ async def stances_on_votes(
 ) -> dict[tuple[int, int, int], list[asyncpg.Record]]:
     """For each (legislator, topic, vote) row ids: the stance tags that the legislator's live
     statements filed under the topic carry on that vote or on the bill it was on, oldest
-    statement first (unknown dates last). One statement for every key."""
+    statement first in the record's own order (the end of the period a date stands for, then
+    its length: `2021-03` before `2021`; unknown dates last). One statement for every key."""
     p = Params()
     legislators, topics, votes = (p.add([key[i] for key in keys]) for i in range(3))
     rows = await db.fetch(
-        "SELECT k.legislator_id, k.topic_id, k.vote_id AS position_vote_id, tag.*"
+        "SELECT k.legislator_id, k.topic_id, k.vote_id AS position_vote_id, tag.*,"
+        f" {period_key('s.said_on', 's.said_on_precision::text')}"
         f" FROM unnest({legislators}::bigint[], {topics}::bigint[], {votes}::bigint[])"
         " AS k(legislator_id, topic_id, vote_id)"
         " JOIN votes v ON v.id = k.vote_id JOIN legislators l ON l.id = k.legislator_id"
@@ -166,7 +168,7 @@ async def stances_on_votes(
         " OR (s.speaker_legislator_id IS NULL AND s.speaker_bioguide_id = l.bioguide_id))"
         f" JOIN ({_TAGS}) tag ON tag.statement_id = s.id"
         " AND (tag.bill_id = v.bill_id OR tag.vote_id = v.id)"
-        " ORDER BY coalesce(s.said_on, 'infinity'::date), s.id, tag.bill_id NULLS LAST",
+        " ORDER BY period_end, span, s.id, tag.bill_id NULLS LAST",
         *p.values,
     )
     grouped: dict[tuple[int, int, int], list[asyncpg.Record]] = {key: [] for key in keys}

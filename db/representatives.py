@@ -23,12 +23,15 @@ _LAST_DAY = (
     " - interval '1 day')::date ELSE current_date END"
 )
 
-# Legislators `l` serving the incident `ri`'s state then, once per chamber (`rr.chamber`).
+# Legislators `l` serving the incident `ri`'s state then, each once, in the seat (`rr.chamber`)
+# of their latest term in that time: a member who moved from the at-large House seat to the
+# Senate within it (terms end and begin on the same 3 January) is listed once, as a senator.
 FROM = (
-    "incidents ri CROSS JOIN LATERAL (SELECT DISTINCT rt.legislator_id, rt.chamber"
-    " FROM legislator_terms rt WHERE rt.state = ri.state"
+    "incidents ri CROSS JOIN LATERAL (SELECT DISTINCT ON (rt.legislator_id) rt.legislator_id,"
+    " rt.chamber FROM legislator_terms rt WHERE rt.state = ri.state"
     " AND (rt.chamber = 'senate' OR rt.district = 0)"
-    f" AND rt.start_date <= {_LAST_DAY} AND rt.end_date >= {_FIRST_DAY}) rr"
+    f" AND rt.start_date <= {_LAST_DAY} AND rt.end_date >= {_FIRST_DAY}"
+    " ORDER BY rt.legislator_id, rt.start_date DESC) rr"
     " JOIN legislators l ON l.id = rr.legislator_id"
 )
 PARENT_KEY = "ri.id"

@@ -85,8 +85,8 @@ BY_SCORE = Ordering(
 @dataclass(frozen=True)
 class MemberFilter:
     """Which members to rank: chamber (`house`/`senate`), party and state as the roll call
-    records them for the member (`VotePosition.party`, `VotePosition.state`), or the one
-    member with a bioguide id."""
+    records them for the member (`VotePosition.party`, `VotePosition.state`; the party in
+    any letter case), or the one member with a bioguide id."""
 
     chamber: str | None = None
     party: str | None = None
@@ -115,7 +115,7 @@ def members_listing(scorecard_id: int, f: MemberFilter) -> Listing:
         if chamber is not None:
             on.append(f"fv.chamber = {chamber}")
         if f.party is not None:
-            on.append(f"fp.party = {p.add(f.party)}")
+            on.append(f"upper(fp.party) = upper({p.add(f.party)})")
         if f.state is not None:
             on.append(f"fp.state = {p.add(f.state)}")
         matched = (

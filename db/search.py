@@ -168,6 +168,12 @@ SEARCH_TYPES = ("Bill", "Incident", "Legislator", "Organization", "Person", "Sta
 # with English stemming, names are prefix words in the `simple` configuration.
 PROSE = "websearch_to_tsquery('english', fold_text($1))"
 NAMES = "to_tsquery('simple', fold_text($2))"
+# The words (or quoted phrases) the typed text excludes with `-`, any of them, read as prose:
+# an incident found by a person's name is still left out when its own text has one of them.
+EXCLUDED = (
+    "websearch_to_tsquery('english', fold_text(coalesce((SELECT string_agg(x[1], ' or ')"
+    r""" FROM regexp_matches($1, '(?:^|\s)-("[^"]*"|\S+)', 'g') x), '')))"""
+)
 # A search with no word to look for in either reading (empty, stop words only, or only
 # excluded words) finds nothing: `querytree` is '' for an empty query and 'T' for one that no
 # index can answer (only excluded words); `numnode` is 0 for an empty query.
@@ -260,7 +266,7 @@ SEARCHED = {
             "i",
             "i.deleted_at IS NULL AND i.id IN"
             f" (SELECT m.id FROM incidents m WHERE m.search @@ {PROSE}"
-            f" UNION {_NAMED_INCIDENTS})",
+            f" UNION {_NAMED_INCIDENTS}) AND NOT coalesce(i.search @@ {EXCLUDED}, false)",
             f"greatest(CASE WHEN i.search @@ {PROSE} THEN ts_rank_cd(i.search, {PROSE}, 1) END,"
             f" {_INCIDENT_NAME_RANK})",
             "concat_ws(' — ', i.description, concat_ws(', ', i.facility, i.city, i.county),"

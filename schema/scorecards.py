@@ -160,7 +160,8 @@ class ScorecardMember:
     )
     partial: bool = strawberry.field(
         description="Whether the member was absent from some of the scorecard's votes (not in "
-        "the roll call: not in that chamber then), so the score covers only part of it."
+        "the roll call: not in that chamber then, or a delegate without a floor vote there), so "
+        "the score covers only part of it."
     )
     votes_total: int = strawberry.field(description="How many votes the scorecard counts.")
     votes_eligible: int = strawberry.field(
@@ -312,7 +313,10 @@ class Scorecard:
         ] = None,
         party: Annotated[
             str | None,
-            strawberry.argument(description="Only members of this party, as roll calls spell it."),
+            strawberry.argument(
+                description="Only members of this party, as roll calls spell it (`D`, `R`,"
+                " `I`; any letter case)."
+            ),
         ] = None,
         state: Annotated[
             str | None, strawberry.argument(description="Only members for this state (`MA`).")

@@ -257,6 +257,23 @@ async def test_withdrawn_cosponsorship_and_tagged_stances_beside_the_position(sy
     ]
 
 
+async def test_stances_follow_the_records_order_a_year_after_its_months(synthetic):
+    url, client, _ = synthetic
+    conn = await asyncpg.connect(url)
+    try:
+        # The opposing statement now dated only "2021": it sorts as the whole year, after
+        # the supporting one of May 2021, never as 1 January.
+        await conn.execute(
+            "UPDATE statements SET said_on = '2021-01-01', said_on_precision = 'year'"
+            " WHERE external_key = 'synthetic:against-vote'"
+        )
+    finally:
+        await conn.close()
+    record = await _record(client, "Z990001", topic="synthetic-record-test")
+    position = next(e["node"] for e in record["edges"] if e["node"]["kind"] == "VOTE_POSITION")
+    assert [s["stance"] for s in position["stances"]] == ["SUPPORTS", "OPPOSES"]
+
+
 async def test_reimport_changes_and_removes_a_tag(synthetic):
     url, client, tmp_path = synthetic
     changed = [dict(s) for s in STATEMENTS]

@@ -21,7 +21,8 @@ QUERY = """query($key: String!) { incident(externalKey: $key) {
 
 async def serving(url: str, state: str, first: date, last: date) -> list[tuple[int, str]]:
     """(chamber rank, bioguide id) of members with a Senate term, or an at-large House term
-    (district 0), for `state` overlapping [first, last]; senators first, then by record."""
+    (district 0), for `state` overlapping [first, last], each once in the seat of their
+    latest such term; senators first, then by record."""
     conn = await asyncpg.connect(url)
     try:
         rows = await conn.fetch(
@@ -30,6 +31,10 @@ async def serving(url: str, state: str, first: date, last: date) -> list[tuple[i
                  FROM legislator_terms t JOIN legislators l ON l.id = t.legislator_id
                 WHERE t.state = $1 AND (t.chamber = 'senate' OR t.district = 0)
                   AND t.start_date <= $3 AND t.end_date >= $2
+                  AND t.start_date = (SELECT max(o.start_date) FROM legislator_terms o
+                        WHERE o.legislator_id = t.legislator_id AND o.state = $1
+                          AND (o.chamber = 'senate' OR o.district = 0)
+                          AND o.start_date <= $3 AND o.end_date >= $2)
                 ORDER BY 1, 2""",
             state,
             first,
@@ -67,6 +72,11 @@ incidents:
     kind: other
     location: {state: WY}
     sources: [Synthetic test source]
+  - key: test:synthetic:delaware-moving-day
+    kind: other
+    occurred_on: 2025-01-03
+    location: {state: DE}
+    sources: [Synthetic test source]
   - key: test:synthetic:no-state
     kind: other
     occurred_on: 2025-06-01
@@ -82,6 +92,18 @@ async def test_month_dates_at_large_seats_unknown_dates_and_no_state(fresh_url, 
         month = await graphql(api.http, QUERY, {"key": "test:synthetic:wyoming-month"})
         undated = await graphql(api.http, QUERY, {"key": "test:synthetic:wyoming-undated"})
         nowhere = await graphql(api.http, QUERY, {"key": "test:synthetic:no-state"})
+        moving = await graphql(api.http, QUERY, {"key": "test:synthetic:delaware-moving-day"})
+    # On 3 January 2025 one Delaware member's House term ends and her Senate term begins (as
+    # the shipped terms say): she is listed once, as a senator.
+    delaware = await serving(fresh_url, "DE", date(2025, 1, 3), date(2025, 1, 3))
+    listed = [n["bioguideId"] for n in moving["data"]["incident"]["representatives"]["nodes"]]
+    assert listed == [b for _, b in delaware]
+    assert (0, "B001303") in delaware and (1, "B001303") not in delaware
+    assert (
+        len(listed)
+        == len(set(listed))
+        == moving["data"]["incident"]["representatives"]["totalCount"]
+    )
     june = await serving(fresh_url, "WY", date(2025, 6, 1), date(2025, 6, 30))
     today = await serving(fresh_url, "WY", date.today(), date.today())
     assert 1 in [rank for rank, _ in june], "Wyoming's House seat is at large (district 0)"

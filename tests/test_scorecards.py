@@ -177,7 +177,7 @@ async def test_a_member_absent_from_the_roll_call_is_flagged_partial(client, see
 
 async def test_filters_match_the_roll_call_record(client, seeded_url):
     votes = h60_positions()
-    massachusetts = await all_members(client, state="ma", party="D")
+    massachusetts = await all_members(client, state="ma", party="d")  # any letter case
     assert {m["legislator"]["bioguideId"] for m in massachusetts} == {
         member for member, (_, party, state) in votes.items() if (party, state) == ("D", "MA")
     }
@@ -266,8 +266,22 @@ def _edited(tmp_path: Path, change) -> Path:
         (lambda c: c["bills"][0].update(sponsorship="yes"), " bills[0]", "sponsorship"),
         (lambda c: c.update(topic="no-such-topic"), "", "no topic"),
         (lambda c: c.pop("method"), "", "missing method"),
+        # The Speaker election: members name candidates; there is no Yea or Nay to count.
+        (lambda c: c["votes"][0].update(vote="h2-119.2025"), " votes[0]", "no Yea or Nay"),
+        (lambda c: c["votes"][0].update(weight="1e2"), " votes[0]", "must be above 0"),
     ],
-    ids=["vote", "bill", "position", "zero-weight", "negative-weight", "side", "topic", "method"],
+    ids=[
+        "vote",
+        "bill",
+        "position",
+        "zero-weight",
+        "negative-weight",
+        "side",
+        "topic",
+        "method",
+        "no-yea-or-nay",
+        "text-weight",
+    ],
 )
 async def test_a_bad_scorecard_is_refused_naming_file_and_record(
     fresh_url, tmp_path, change, record, problem

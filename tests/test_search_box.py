@@ -137,6 +137,12 @@ async def test_an_excluded_word_excludes_names_too(client):
     assert found and ("Person", "stephen-miller") not in found
 
 
+async def test_an_excluded_word_in_its_text_excludes_an_incident_found_by_a_name(client):
+    assert ("Incident", GOOD_KEY) in _found(await _search(client, "renee -nowhere", first=100))
+    for query in ("renee -minneapolis", 'renee -"traffic stop"'):
+        assert ("Incident", GOOD_KEY) not in _found(await _search(client, query, first=100))
+
+
 async def test_the_types_filter(client):
     everything = _found(await _search(client, "renee good", first=100))
     for types, names in (

@@ -55,7 +55,7 @@ class _Card:
     def weight(self, value: Any, item: str) -> Decimal:
         """A positive weight with at most two decimals."""
         try:
-            if isinstance(value, bool) or not isinstance(value, int | float | str):
+            if isinstance(value, bool) or not isinstance(value, int | float):
                 raise InvalidOperation
             weight = Decimal(str(value))
         except InvalidOperation:
@@ -124,6 +124,16 @@ async def import_scorecards(
     wanted_topics = {e["topic"] for _, e in cards if isinstance(e["topic"], str)} - topics.keys()
     topic_ids = {**topics, **await _ids(conn, "topics", "slug", wanted_topics)}
     vote_ids = await _ids(conn, "votes", "vote_id", _keys(cards, "votes", "vote"))
+    # A roll call with no Yea or Nay (a Speaker election, a quorum call) has nothing to count.
+    yea_or_nay = {
+        r[0]
+        for r in await conn.fetch(
+            "SELECT v.vote_id FROM votes v WHERE v.vote_id = ANY($1) AND EXISTS"
+            " (SELECT 1 FROM vote_positions p WHERE p.vote_id = v.id"
+            " AND p.position IN ('yea', 'nay'))",
+            list(vote_ids),
+        )
+    }
     bill_ids = await _ids(conn, "bills", "bill_id", _keys(cards, "bills", "bill"))
 
     rows, vote_rows, bill_rows, seen = [], [], [], set()
@@ -146,6 +156,8 @@ async def import_scorecards(
             card.fields(vote, VOTE_FIELDS, item)
             if not isinstance(vote["vote"], str) or vote["vote"] not in vote_ids:
                 raise card.fail(f"no vote {vote['vote']!r} in the database", item)
+            if vote["vote"] not in yea_or_nay:
+                raise card.fail(f"vote {vote['vote']!r} has no Yea or Nay position to count", item)
             vote_rows.append(
                 (
                     topic,
