@@ -94,17 +94,30 @@ class BodySizeLimit:
             await self.refusal()(scope, receive, send)
 
 
+# The longest a stream waits for its client to take one piece (docs/export.md).
+STREAM_STALL_S = 60.0
+
+
 class RequestTimeout:
     """Ends a request that runs longer than `seconds` with a 503 TIMEOUT error, not a hang.
 
     A path under one of `streaming` (the bulk export, docs/export.md) has the deadline only
     until its response starts: a stream of any length then runs to its end at the pace the
-    client reads it."""
+    client reads it, as long as each piece is taken within `stall_s` seconds; a client that
+    stops reading longer is cut off, so that it holds no connection and no snapshot."""
 
-    def __init__(self, app: ASGIApp, *, seconds: float, streaming: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        seconds: float,
+        streaming: tuple[str, ...] = (),
+        stall_s: float = STREAM_STALL_S,
+    ) -> None:
         self.app = app
         self.seconds = seconds
         self.streaming = streaming
+        self.stall_s = stall_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -117,13 +130,23 @@ class RequestTimeout:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                if streams:
-                    deadline.deadline = math.inf
+            if started and streams:  # only a send the client does not take can time out
+                deadline.deadline = anyio.current_time() + self.stall_s
+                await send(message)
+                deadline.deadline = math.inf
+                return
             await send(message)
 
         with anyio.move_on_after(self.seconds) as deadline:
             await self.app(scope, receive, watched_send)
         if deadline.cancelled_caught:
+            if started and streams:
+                log.warning(
+                    "cut off a stream of %s: the client took nothing for %ss",
+                    scope.get("path"),
+                    self.stall_s,
+                )
+                return
             log.warning("request to %s timed out after %ss", scope.get("path"), self.seconds)
             if started:
                 raise RuntimeError("the request timed out after its response had started")

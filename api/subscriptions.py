@@ -168,12 +168,21 @@ class WatchedSocket(ASGIWebSocketAdapter):
         self.gate: Gate = view.subscriptions
         self.closed = False
 
+    async def _send_text(self, message: Mapping[str, object]) -> None:
+        """One message as a text frame, as graphql-transport-ws requires (the view's JSON
+        encoder gives bytes, which Strawberry would send as a binary frame)."""
+        encoded = self.view.encode_json(message)
+        try:
+            await self.ws.send_text(encoded.decode() if isinstance(encoded, bytes) else encoded)
+        except WebSocketDisconnect as error:
+            raise WebSocketDisconnected() from error
+
     async def send_json(self, message: Mapping[str, object]) -> None:
         if self.closed:
             raise WebSocketDisconnected()
         try:
             async with asyncio.timeout(self.gate.send_timeout_s):
-                await super().send_json(message)
+                await self._send_text(message)
         except TimeoutError:
             client = self.ws.client.host if self.ws.client else "unknown"
             log.warning(

@@ -1,5 +1,6 @@
 """The connection pool, and the one door through which every SQL statement passes."""
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -207,7 +208,10 @@ async def acquire(pool: asyncpg.Pool) -> AsyncIterator[PoolConnectionProxy]:
         translated = translate(error)
         if isinstance(translated, Unavailable):
             note_unavailable(translated)
-            connection.terminate()  # never hand a broken connection to the next caller
+            # Never hand a broken connection to the next caller (the pool may have let go of
+            # it already, when the server went away: then there is nothing to terminate).
+            with contextlib.suppress(asyncpg.InterfaceError):
+                connection.terminate()
         raise
     finally:
         await pool.release(connection)

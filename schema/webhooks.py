@@ -86,12 +86,22 @@ def parse_target(url: str) -> Target:
     return Target(f"{scheme}{cleaned[len(scheme) :]}", parts.hostname, port or default)
 
 
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
 def public(address: IPAddress) -> bool:
     """Whether `address` is a globally routable unicast address (IANA special-purpose
     registries, RFC 6890): not loopback, private, link-local, shared (CGNAT), multicast or
-    reserved. An IPv4-mapped IPv6 address is judged by its IPv4 address."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    reserved. An IPv6 address that carries an IPv4 one is judged by it: IPv4-mapped
+    (`::ffff:0:0/96`), 6to4 (`2002::/16`, RFC 3056) and the NAT64 well-known prefix
+    (`64:ff9b::/96`, RFC 6052)."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return public(address.ipv4_mapped)
+        if address.sixtofour is not None:
+            return public(address.sixtofour)
+        if address in NAT64:
+            return public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
     return address.is_global and not address.is_multicast
 
 

@@ -104,9 +104,10 @@ class Client:
     async def receive(self, seconds: float = WAIT_S) -> dict[str, Any]:
         """The next message (a ping is answered and skipped)."""
         while True:
-            message: dict[str, Any] = json.loads(
-                await asyncio.wait_for(self.connection.recv(), seconds)
-            )
+            frame = await asyncio.wait_for(self.connection.recv(), seconds)
+            # graphql-transport-ws messages are text frames (a binary one arrives as bytes).
+            assert isinstance(frame, str), f"a binary frame: {frame!r}"
+            message: dict[str, Any] = json.loads(frame)
             if message["type"] != "ping":
                 return message
             await self.send({"type": "pong"})

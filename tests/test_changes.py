@@ -303,3 +303,39 @@ async def test_prune_changes_command_uses_the_retention_setting(fresh_url, monke
     assert "pruned 0 change(s) older than 30 day(s)" in capsys.readouterr().out
     assert await asyncio.to_thread(cli.main, ["prune-changes", "--older-than", "7"]) == 0
     assert "pruned 5 change(s) older than 7 day(s)" in capsys.readouterr().out
+
+
+async def test_an_update_that_changes_nothing_moves_neither_updated_at_nor_the_feed(fresh_url):
+    # legislators has a generated `search` column, which a BEFORE trigger cannot compare.
+    conn = await asyncpg.connect(fresh_url)
+    try:
+        before = await conn.fetchrow(
+            "SELECT (SELECT count(*) FROM changes) AS changes,"
+            " (SELECT max(updated_at) FROM legislators) AS touched"
+        )
+        await conn.execute("UPDATE legislators SET first_name = first_name")
+        after = await conn.fetchrow(
+            "SELECT (SELECT count(*) FROM changes) AS changes,"
+            " (SELECT max(updated_at) FROM legislators) AS touched"
+        )
+        await conn.execute("UPDATE legislators SET nickname = 'Test' WHERE id = 1")
+        touched = await conn.fetchval(
+            "SELECT updated_at > $1 FROM legislators WHERE id = 1", before["touched"]
+        )
+    finally:
+        await conn.close()
+    assert after == before
+    assert touched
+
+
+async def test_truncate_is_refused_on_recorded_tables(fresh_url):
+    conn = await asyncpg.connect(fresh_url)
+    try:
+        before = await conn.fetchval("SELECT count(*) FROM legislator_leadership_roles")
+        for table in ("legislator_leadership_roles", "statements"):
+            with pytest.raises(asyncpg.RaiseError, match="the change feed cannot record it"):
+                await conn.execute(f"TRUNCATE {table} CASCADE")
+        assert await conn.fetchval("SELECT count(*) FROM legislator_leadership_roles") == before
+    finally:
+        await conn.close()
+    assert before > 0

@@ -5,11 +5,17 @@ import asyncio
 import gzip
 import hashlib
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from api.cli import main
+from api.settings import ROOT
 from db.export import EXPORTS
 
 
@@ -99,3 +105,25 @@ def test_unknown_entities_are_refused(monkeypatch, tmp_path, capsys):
     assert exited.value.code == 2
     assert "unknown entity senators" in capsys.readouterr().err
     assert not Path(tmp_path).joinpath("manifest.json").exists()
+
+
+def test_sigterm_midway_removes_the_unfinished_files(seeded_url, tmp_path):
+    out = tmp_path / "out"
+    environment = {**os.environ, "DATABASE_URL": seeded_url}
+    command = [sys.executable, "-m", "api.cli", "export", str(out), "--format", "both", "--gzip"]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        for _ in range(3000):  # until the first file is being written
+            if out.is_dir() and any(p.name.endswith(".partial") for p in out.iterdir()):
+                break
+            time.sleep(0.01)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stderr.decode()
+    assert b"interrupted; no file was left half-written" in stderr
+    assert b"Traceback" not in stderr
+    assert [p.name for p in out.iterdir()] == []

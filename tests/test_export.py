@@ -12,6 +12,7 @@ import io
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -21,6 +22,7 @@ import pytest
 from api.app import create_app
 from api.export import enum_names
 from api.settings import load_settings
+from db.changes import FEED, prune
 from db.export import EXPORTS, Export, plan
 from db.pool import connect
 from schema.root import schema
@@ -329,3 +331,31 @@ async def test_an_export_is_one_request_to_the_rate_limit_and_keys_are_checked(s
         )
         assert refused.status_code == 401
         assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_once_everything_is_pruned_the_cursor_is_the_retention_horizon(fresh_url):
+    conn = await asyncpg.connect(fresh_url)
+    try:
+        await conn.execute("UPDATE changes SET at = at - interval '100 days'")
+        last = await conn.fetchrow("SELECT tx, id FROM changes ORDER BY tx DESC, id DESC LIMIT 1")
+    finally:
+        await conn.close()
+    database = await connect(fresh_url)
+    try:
+        for _ in range(600):  # only settled changes are pruned: another test's may hold some
+            await prune(database, timedelta(days=90))
+            if await database.fetchval("SELECT count(*) FROM changes") == 0:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await database.close()
+    async with api(fresh_url) as http:
+        manifest = (await http.get("/export/manifest.json")).json()
+        assert manifest["changesCursor"] == FEED.encode({"_k0": last["tx"], "_k1": last["id"]})
+        body = await graphql(
+            http,
+            "query($c: String) { changes(after: $c) { edges { cursor } } }",
+            {"c": manifest["changesCursor"]},
+        )
+    assert "errors" not in body, body
+    assert body["data"]["changes"]["edges"] == []

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from asgi_correlation_id import CorrelationIdMiddleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from api.app import create_app
 from api.auth import Authentication
@@ -128,6 +128,37 @@ async def test_a_stream_under_a_streaming_path_outlives_the_deadline_once_starte
         # Anywhere else the deadline still ends the request, even after it started.
         with pytest.raises(RuntimeError, match="after its response had started"):
             await http.get("/graphql")
+
+
+async def test_a_stream_whose_client_stops_reading_is_cut_off_and_cleaned_up() -> None:
+    released = anyio.Event()
+    never = anyio.Event()
+
+    async def endless_stream(scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            while True:
+                await send({"type": "http.response.body", "body": b"x" * 1024, "more_body": True})
+        finally:
+            released.set()  # what the export's snapshot does: let go of its connection
+
+    sent: list[Message] = []
+
+    async def client_that_stops_reading(message: Message) -> None:
+        if len(sent) == 3:
+            await never.wait()  # the socket's buffers are full: this send never completes
+        sent.append(message)
+
+    async def nothing() -> Message:
+        await never.wait()
+        return {"type": "http.disconnect"}
+
+    app = RequestTimeout(endless_stream, seconds=30, streaming=("/export/",), stall_s=0.05)
+    scope = {"type": "http", "path": "/export/vote-positions.ndjson", "headers": []}
+    with anyio.fail_after(10):  # never a hang
+        await app(scope, nothing, client_that_stops_reading)
+    assert released.is_set()
+    assert len(sent) == 3
 
 
 async def test_a_client_that_stalls_mid_body_gets_a_timeout(database: Database) -> None:

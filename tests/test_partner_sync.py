@@ -42,7 +42,9 @@ def mirror(base: str, folder: Path) -> str:
 def files(folder: Path) -> dict[str, list[str]]:
     """Each NDJSON file's records as sorted JSON lines (a rewritten file keeps no order)."""
     return {
-        path.name: sorted(json.dumps(json.loads(line)) for line in path.read_text().splitlines())
+        path.name: sorted(
+            json.dumps(json.loads(line)) for line in path.read_text().split("\n") if line
+        )
         for path in sorted(folder.glob("*.ndjson"))
     }
 
@@ -76,7 +78,7 @@ async def write_everything(url: str, folder: Path) -> dict[str, Any]:
         person = created["createPerson"]["person"]
         await api.ok(
             """mutation($id: ID!, $v: Int!) { updatePerson(input: {id: $id, expectedVersion: $v,
-                 description: "Made by a test."}) { person { id } } }""",
+                 description: "Made by a test.\u2028A line separator."}) { person { id } } }""",
             {"id": person["id"], "v": person["version"]},
         )
         found = await api.ok(
@@ -159,7 +161,7 @@ async def test_export_then_the_feed_rebuilds_the_live_state(fresh_url: str, tmp_
     people = [json.loads(line) for line in rebuilt["people.ndjson"]]
     mine = [p for p in people if p["id"] == written["person"]]
     assert [(p["slug"], p["description"]) for p in mine] == [
-        ("synthetic-sync-person", "Made by a test.")
+        ("synthetic-sync-person", "Made by a test.\u2028A line separator.")
     ]
     statements = {json.loads(line)["id"] for line in rebuilt["statements.ndjson"]}
     assert written["statement"] not in statements

@@ -277,6 +277,8 @@ async def test_registration_checks_urls_owners_and_the_cap(fresh_url):
             "http://[::1]/hook",
             "http://[fe80::1]/hook",
             "http://[::ffff:127.0.0.1]/hook",
+            "http://[64:ff9b::7f00:1]/hook",  # NAT64 of 127.0.0.1
+            "http://[2002:7f00:1::]/hook",  # 6to4 of 127.0.0.1
         ):
             body = await api.post(REGISTER, {"url": private}, owner)
             assert codes(body) == ["BAD_USER_INPUT"], private

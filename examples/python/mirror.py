@@ -184,7 +184,10 @@ def fetch_children(client: Client, parent_id: str, entry: dict[str, Any]) -> lis
 
 
 def read(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    """The records of an NDJSON file: lines end at `\n` only (JSON text may hold U+2028 and
+    other characters `str.splitlines` would break at)."""
+    text = path.read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.split("\n") if line]
 
 
 def write(path: Path, records: list[dict[str, Any]]) -> None:
