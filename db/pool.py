@@ -97,6 +97,15 @@ class StatementTimeout(Exception):
     retry_after = RETRY_AFTER_S
 
 
+# What the driver or the network raises: never the fault of the document a client sent.
+DRIVER_ERRORS = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
+)
+
+
 def translate(error: BaseException) -> BaseException:
     """`error` as `Unavailable` or `StatementTimeout` when it is one of those faults, else
     itself."""

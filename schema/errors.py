@@ -11,7 +11,7 @@ from typing import Any
 from graphql import GraphQLError
 
 from db.pagination import CursorError
-from db.pool import StatementTimeout, Unavailable
+from db.pool import DRIVER_ERRORS, StatementTimeout, Unavailable
 
 logger = logging.getLogger("redress.errors")
 
@@ -78,8 +78,11 @@ def classify(error: GraphQLError) -> None:
             "code": TIMEOUT if timed_out else UNAVAILABLE,
             "retryAfter": original.retry_after,
         }
-    elif original is None or error.path is None or isinstance(original, GraphQLError):
-        # Parse, validation and variable errors: the document itself is at fault.
+    elif (
+        original is None or error.path is None or isinstance(original, GraphQLError)
+    ) and not isinstance(original, DRIVER_ERRORS):
+        # Parse, validation and variable errors: the document itself is at fault (an error of
+        # a subscription's stream has no path either, and a driver's is never the document's).
         extensions.setdefault("code", BAD_USER_INPUT)
     else:
         logger.error("unexpected error at %s", error.path, exc_info=original)

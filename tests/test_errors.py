@@ -2,8 +2,11 @@
 
 import base64
 
+import asyncpg
 import pytest
+from graphql import GraphQLError
 
+from schema.errors import classify
 from tests.conftest import error_codes, graphql
 
 
@@ -87,3 +90,15 @@ async def test_nodes_refuses_more_than_100_ids(client):
     ids = ", ".join(f'"{_b64(f"Legislator:{i}")}"' for i in range(101))
     body = await graphql(client, f"{{ nodes(ids: [{ids}]) {{ id }} }}")
     assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+def test_a_driver_error_without_a_path_is_internal_not_the_documents_fault():
+    # A subscription's stream fails outside any field, so its error has no path.
+    lost = GraphQLError("boom", original_error=asyncpg.InterfaceError("connection is broken"))
+    classify(lost)
+    assert lost.extensions == {"code": "INTERNAL"}
+    assert lost.message == "Internal server error."
+    # A variable that does not parse has no path either, and is the document's fault.
+    coerced = GraphQLError("Variable '$d' got invalid value", original_error=ValueError("bad"))
+    classify(coerced)
+    assert coerced.extensions == {"code": "BAD_USER_INPUT"}
