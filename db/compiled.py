@@ -100,6 +100,7 @@ class RootList:
     parts: list[tuple[str, str, object]] = field(default_factory=list)
     cursors: bool = False  # whether any cursor is selected
     parent: str | None = None  # nested: the condition on the parent row `{t}`
+    union_node: bool = False  # each node is `nodes[0]`, a Union, not an object of `nodes`
     # (response key, "nodes" | "edges" | "pageInfo" | "totalCount" | "__typename", detail)
 
 
@@ -185,11 +186,20 @@ class Builder:
         return f"{base}_{self.aliases}"
 
     def leaf(self, column: Column, t: str, enum: dict[str, str] | None) -> str:
+        if column.kind == "constant":
+            return f"{self.params.add(column.sql)}::text"
         expr = column.sql.format(t=t)
         if column.kind == "value":
             return expr
         if column.kind == "array":
             return f"to_json({expr})"
+        if column.kind == "float":
+            text = f"(({expr})::float8)::text"
+            return (
+                f"CASE WHEN ({expr}) IS NULL THEN NULL"
+                f" WHEN {text} ~ '^-?[0-9]+$' THEN ({text} || '.0')::json"
+                f" ELSE to_json(({expr})::float8) END"
+            )
         if column.kind == "date":
             return f"CASE WHEN ({expr}) IS NULL THEN NULL ELSE {iso_date(expr)} END"
         if column.kind == "datetime":
@@ -299,7 +309,10 @@ class Builder:
             return sized[0]
 
         limit = self.params.add(window.size + 1)
-        node = self.selections(selection.nodes, entity, t) if selection.nodes else "NULL::json"
+        if selection.union_node and selection.nodes:
+            node = self.value(selection.nodes[0], entity, t)
+        else:
+            node = self.selections(selection.nodes, entity, t) if selection.nodes else "NULL::json"
         cursor_sql = cursor(ordering, self.params) if selection.cursors else "NULL::text"
         inner = (
             f"SELECT {node} AS _node, {cursor_sql} AS _cursor,"

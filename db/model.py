@@ -8,8 +8,11 @@ uses, so filters, orders and cursors are identical).
 SQL expressions name the entity's row as `{t}`; the compiler substitutes the alias of each
 use. Kinds: `value` (text, integers, booleans: JSON as PostgreSQL gives it), `date`,
 `datetime` (both formatted as Python's `isoformat`), `enum` (the stored value, mapped to the
-GraphQL enum's name), `id` (the Relay global id of the row), `array` (a text array), and
-`object` (a nested object of columns, null when its `null_when` condition holds).
+GraphQL enum's name), `id` (the Relay global id of the row), `array` (a text array),
+`object` (a nested object of columns, null when its `null_when` condition holds),
+`float` (a number as Python's `float` writes it: `100.0`, not `100`; for magnitudes from
+1e-4 to 1e15, where PostgreSQL and Python both write no exponent) and `constant` (the same
+text for every row: `sql` is the text, bound as a parameter).
 
 Anything not declared here is answered by the resolver path.
 """
@@ -26,6 +29,8 @@ from db import organizations as organization_sql
 from db import people as person_sql
 from db import record as record_sql
 from db import representatives as representative_sql
+from db import scorecards as scorecard_sql
+from db import search as search_sql
 from db import sources as source_sql
 from db import statements as statement_sql
 from db import timeline as timeline_sql
@@ -107,6 +112,13 @@ def through(select: str, link: str, related: str, join: str, *where: str) -> Lis
     """Rows of the table `related` (with its alias) reached through the link table `link`
     (with its alias) by `join`, meeting `where`: a many-to-many relation's listing."""
     return Listing(select, f"{link} JOIN {related} ON {join}", where)
+
+
+def _subquery(listing: Listing, alias: str) -> str:
+    """The parenthesised subquery a listing reads its rows from (`(...) alias`), as the
+    `table` of an entity whose rows are no table's (its conditions are left out)."""
+    assert listing.from_.endswith(f") {alias}"), listing
+    return listing.from_.removesuffix(f" {alias}")
 
 
 @dataclass(frozen=True)
@@ -266,7 +278,7 @@ LEGISLATOR = Entity(
             statement_sql.NEWEST,
         ),
         # Said and done on one topic, narrowed by the topic's slug (docs/record-and-timeline.md);
-        # its items are no declared entity, so the compiled path leaves it to the resolvers.
+        # its items are RECORD_ITEM rows.
         "record": NestedConnection(
             "RecordItem",
             record_sql.listing(None),
@@ -856,6 +868,59 @@ INCIDENT = Entity(
     },
 )
 
+# A member's score on a scorecard (schema/scorecards.py ScorecardMember), a row of
+# db.scorecards' per-member sums (alias `sm`); the lists of its parts, `votes` and
+# `sponsorships`, fall back.
+SCORECARD_MEMBER = Entity(
+    type_name="ScorecardMember",
+    table=_subquery(scorecard_sql.members_listing(scorecard_sql.MemberFilter()), "sm"),
+    alias="sm",
+    primary_key="legislator_id",
+    natural_key="legislator_id",
+    global_id="ScorecardMember",
+    columns={
+        "score": Column("{t}.score", "float"),
+        "proWeight": Column("{t}.pro_weight", "float"),
+        "countedWeight": Column("{t}.counted_weight", "float"),
+        "partial": Column("{t}.votes_absent > 0"),
+        "votesTotal": Column("{t}.votes_total"),
+        "votesEligible": Column("{t}.votes_eligible"),
+        "votesCounted": Column("{t}.votes_counted"),
+        "votesMissed": Column("{t}.votes_missed"),
+        "votesAbsent": Column("{t}.votes_absent"),
+        "sponsorshipsCounted": Column("{t}.sponsorships_counted"),
+    },
+    to_one={"legislator": ToOne("Legislator", "{r}.id = {t}.legislator_id")},
+)
+
+# A topic's scorecard (schema/scorecards.py), without the lists `votes` and `bills` and the
+# lookup `member`: those fall back.
+SCORECARD = Entity(
+    type_name="Scorecard",
+    table="scorecards",
+    alias="sc",
+    primary_key="id",
+    natural_key="id",
+    global_id="Scorecard",
+    columns={
+        "name": Column("{t}.name"),
+        "method": Column("{t}.method"),
+        "formula": Column(scorecard_sql.FORMULA, "constant"),
+        "createdAt": Column("{t}.created_at", "datetime"),
+        "updatedAt": Column("{t}.updated_at", "datetime"),
+    },
+    connections={
+        # Ranked by score, narrowed by chamber, party and state (db.scorecards.MemberFilter).
+        "members": NestedConnection(
+            "ScorecardMember",
+            scorecard_sql.members_listing(scorecard_sql.MemberFilter()),
+            "sm.scorecard_id",
+            scorecard_sql.BY_SCORE,
+            narrowed=scorecard_sql.members_listing,
+        )
+    },
+)
+
 # db.topics: a live topic by slug; its bills, statements and incidents through link tables.
 TOPIC = Entity(
     type_name="Topic",
@@ -874,6 +939,7 @@ TOPIC = Entity(
         "createdAt": Column("{t}.created_at", "datetime"),
         "updatedAt": Column("{t}.updated_at", "datetime"),
     },
+    to_one={"scorecard": ToOne("Scorecard", "{r}.topic_id = {t}.id")},
     connections={
         "bills": NestedConnection(
             "Bill",
@@ -900,7 +966,7 @@ TOPIC = Entity(
             incident_sql.NEWEST,
         ),
         # Bill actions, votes, statements and incidents in one order, narrowed by kinds
-        # (docs/record-and-timeline.md); resolver path only, as `record`.
+        # (docs/record-and-timeline.md); its items are TIMELINE_ITEM rows.
         "timeline": NestedConnection(
             "TimelineItem",
             timeline_sql.listing(None),
@@ -908,6 +974,88 @@ TOPIC = Entity(
             timeline_sql.CHRONOLOGICAL,
             narrowed=timeline_sql.listing,
         ),
+    },
+)
+
+# schema/bills.py BillAction: the listing's alias is `ba` (db.bills.ACTIONS).
+BILL_ACTION = Entity(
+    type_name="BillAction",
+    table="bill_actions",
+    alias="ba",
+    primary_key="id",
+    natural_key="id",
+    global_id="BillAction",
+    columns={
+        "date": Column("{t}.acted_on", "date"),
+        "text": Column("{t}.text"),
+        "type": Column("{t}.action_type"),
+        "actionCode": Column("{t}.action_code"),
+        "chamber": Column("{t}.chamber", "enum"),
+    },
+    to_one={"committee": ToOne("Committee", "{r}.id = {t}.committee_id")},
+)
+
+
+# An item of a topic's timeline (schema/timeline.py), a row of db.timeline's union (alias
+# `tl`): `kind` says which of the to-one parts joins; the others are null.
+TIMELINE_ITEM = Entity(
+    type_name="TimelineItem",
+    table=_subquery(timeline_sql.listing(None), "tl"),
+    alias="tl",
+    primary_key="id",
+    natural_key="id",
+    global_id="TimelineItem",
+    columns={
+        "kind": Column("{t}.kind", "enum"),
+        "date": fuzzy_date("{t}.on_date", "{t}.precision"),
+    },
+    to_one={
+        "action": ToOne("BillAction", "{t}.kind = 'bill_action' AND {r}.id = {t}.id"),
+        "bill": ToOne("Bill", "{r}.id = {t}.bill_id"),
+        "vote": ToOne("Vote", "{t}.kind = 'vote' AND {r}.id = {t}.id"),
+        "statement": ToOne("Statement", "{t}.kind = 'statement' AND {r}.id = {t}.id"),
+        "incident": ToOne("Incident", "{t}.kind = 'incident' AND {r}.id = {t}.id"),
+    },
+)
+
+# An item of a member's record on a topic (schema/record.py), a row of db.record's union
+# (alias `rec`). Its `sources`, `provenance` and `stances` are left to the resolver path.
+RECORD_ITEM = Entity(
+    type_name="RecordItem",
+    table=_subquery(record_sql.listing(None), "rec"),
+    alias="rec",
+    primary_key="id",
+    natural_key="id",
+    global_id="RecordItem",
+    columns={
+        "kind": Column("{t}.kind", "enum"),
+        "date": fuzzy_date("{t}.on_date", "{t}.precision"),
+    },
+    to_one={
+        "statement": ToOne("Statement", "{t}.kind = 'statement' AND {r}.id = {t}.id"),
+        "bill": ToOne("Bill", "{r}.id = {t}.bill_id"),
+        "cosponsorship": ToOne("Cosponsorship", "{t}.kind = 'cosponsorship' AND {r}.id = {t}.id"),
+        "vote": ToOne("Vote", "{r}.id = {t}.vote_id"),
+        "position": ToOne("VotePosition", "{t}.kind = 'vote_position' AND {r}.id = {t}.id"),
+    },
+)
+
+# A row of the search box's ranked union (db.search, alias `r`): the record it found, a
+# member of the union `SearchResult` chosen by `type`. Its `rank` and `snippet` (made in
+# Python) and its cursors (a text key) are left to the resolver path.
+SEARCH_RESULT = Entity(
+    type_name="SearchResult",
+    table=_subquery(search_sql.listing(("", search_sql.SEARCH_TYPES)), "r"),
+    alias="r",
+    primary_key="id",
+    natural_key="id",
+    global_id="SearchResult",
+    columns={},
+    unions={
+        "node": tuple(
+            Branch(name, f"{{t}}.type = '{name}'", "{r}.id = {t}.id")
+            for name in search_sql.SEARCH_TYPES
+        )
     },
 )
 
@@ -929,6 +1077,12 @@ ENTITIES: dict[str, Entity] = {
         INCIDENT,
         TOPIC,
         COSPONSORSHIP,
+        BILL_ACTION,
+        TIMELINE_ITEM,
+        RECORD_ITEM,
+        SEARCH_RESULT,
+        SCORECARD,
+        SCORECARD_MEMBER,
     )
 }
 
@@ -937,4 +1091,8 @@ ROOT_CONNECTIONS: dict[str, RootConnection] = {
     "bills": RootConnection("Bill", bill_sql.listing, bill_sql.ORDERINGS),
     "votes": RootConnection("Vote", vote_sql.listing, vote_sql.ORDERINGS),
     "statements": RootConnection("Statement", statement_sql.listing, statement_sql.ORDERINGS),
+    # Its node is the union of the entity's `node` branches.
+    "search": RootConnection(
+        "SearchResult", search_sql.listing, {"relevance": search_sql.RELEVANCE}
+    ),
 }

@@ -240,14 +240,16 @@ def _page(rows: list[asyncpg.Record], ordering: Ordering, window: Window) -> Pag
 
 
 def _renumber(listing: Listing, params: Params) -> Listing:
-    """Shift the listing's own `$n` placeholders after the ones already in `params`."""
+    """Shift the listing's own `$n` placeholders (in its conditions and its `FROM`, which may
+    be a subquery) after the ones already in `params`."""
     offset = len(params.values)
-    where = tuple(
-        _PLACEHOLDER.sub(lambda m: f"${int(m.group(1)) + offset}", clause)
-        for clause in listing.where
-    )
+
+    def shifted(sql: str) -> str:
+        return _PLACEHOLDER.sub(lambda m: f"${int(m.group(1)) + offset}", sql)
+
+    where = tuple(shifted(clause) for clause in listing.where)
     params.values.extend(listing.params)
-    return Listing(listing.select, listing.from_, where, ())
+    return Listing(listing.select, shifted(listing.from_), where, ())
 
 
 async def fetch_page(db: Executor, listing: Listing, ordering: Ordering, window: Window) -> Page:

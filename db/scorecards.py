@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from db.pagination import Listing, Ordering, Page, Params, Window, count, fetch_page
+from db.pagination import Listing, Ordering, Page, Params, Window, fetch_page
 from db.pool import Executor
 
 COLUMNS = "sc.id, sc.topic_id, sc.name, sc.method, sc.created_at, sc.updated_at"
@@ -29,26 +29,29 @@ FORMULA = (
     " The score is null when nothing counted."
 )
 
-# Every act of every member on scorecard $1: (legislator_id, kind, weight, outcome).
+# Every act of every member on every scorecard:
+# (scorecard_id, legislator_id, kind, weight, outcome).
 _ACTS = """
-SELECT vp.legislator_id, 'vote' AS kind, sv.weight,
+SELECT sv.scorecard_id, vp.legislator_id, 'vote' AS kind, sv.weight,
        CASE WHEN vp.position = sv.pro THEN 'pro'
             WHEN vp.position IN ('yea', 'nay') THEN 'against' ELSE 'missed' END AS outcome
   FROM scorecard_votes sv JOIN vote_positions vp ON vp.vote_id = sv.vote_id
- WHERE sv.scorecard_id = $1 AND vp.legislator_id IS NOT NULL
+ WHERE vp.legislator_id IS NOT NULL
 UNION ALL
-SELECT b.sponsor_id, 'bill', sb.weight, CASE WHEN sb.sponsorship_pro THEN 'pro' ELSE 'against' END
+SELECT sb.scorecard_id, b.sponsor_id, 'bill', sb.weight,
+       CASE WHEN sb.sponsorship_pro THEN 'pro' ELSE 'against' END
   FROM scorecard_bills sb JOIN bills b ON b.id = sb.bill_id
- WHERE sb.scorecard_id = $1 AND b.sponsor_id IS NOT NULL
+ WHERE b.sponsor_id IS NOT NULL
 UNION ALL
-SELECT bc.legislator_id, 'bill', sb.weight,
+SELECT sb.scorecard_id, bc.legislator_id, 'bill', sb.weight,
        CASE WHEN bc.withdrawn_on IS NOT NULL THEN 'withdrawn'
             WHEN sb.sponsorship_pro THEN 'pro' ELSE 'against' END
   FROM scorecard_bills sb JOIN bill_cosponsors bc ON bc.bill_id = sb.bill_id
- WHERE sb.scorecard_id = $1 AND bc.legislator_id IS NOT NULL
+ WHERE bc.legislator_id IS NOT NULL
 """
 
-# One row per member with at least one act: the sums and counts the score is made of, and
+# One row per scorecard and member with at least one act on it (keyed by `sm.scorecard_id`):
+# the sums and counts the score is made of, and
 # `score_key`, the score in hundredths (-1 when null) that members are ranked by.
 _MEMBERS = f"""(
 SELECT t.*,
@@ -56,7 +59,7 @@ SELECT t.*,
        coalesce((round(100 * t.pro_weight / nullif(t.counted_weight, 0), 2) * 100)::integer, -1)
          AS score_key,
        t.votes_total - t.votes_eligible AS votes_absent
-  FROM (SELECT a.legislator_id,
+  FROM (SELECT a.scorecard_id, a.legislator_id,
                coalesce(sum(a.weight) FILTER (WHERE a.outcome = 'pro'), 0) AS pro_weight,
                coalesce(sum(a.weight) FILTER (WHERE a.outcome IN ('pro', 'against')), 0)
                  AS counted_weight,
@@ -66,12 +69,13 @@ SELECT t.*,
                count(*) FILTER (WHERE a.kind = 'vote' AND a.outcome = 'missed') AS votes_missed,
                count(*) FILTER (WHERE a.kind = 'bill' AND a.outcome IN ('pro', 'against'))
                  AS sponsorships_counted,
-               (SELECT count(*) FROM scorecard_votes n WHERE n.scorecard_id = $1) AS votes_total
-          FROM ({_ACTS}) a GROUP BY a.legislator_id) t
+               (SELECT count(*) FROM scorecard_votes n WHERE n.scorecard_id = a.scorecard_id)
+                 AS votes_total
+          FROM ({_ACTS}) a GROUP BY a.scorecard_id, a.legislator_id) t
 ) sm"""
 
 MEMBER_COLUMNS = (
-    "sm.legislator_id, sm.score, sm.pro_weight, sm.counted_weight, sm.votes_total,"
+    "sm.scorecard_id, sm.legislator_id, sm.score, sm.pro_weight, sm.counted_weight, sm.votes_total,"
     " sm.votes_eligible, sm.votes_counted, sm.votes_missed, sm.votes_absent,"
     " sm.sponsorships_counted"
 )
@@ -94,15 +98,16 @@ class MemberFilter:
     bioguide: str | None = None
 
 
-def members_listing(scorecard_id: int, f: MemberFilter) -> Listing:
-    """The members with at least one act on the scorecard, narrowed by `f`.
+def members_listing(f: MemberFilter) -> Listing:
+    """Every scorecard's members with at least one act on it, keyed by `sm.scorecard_id`,
+    narrowed by `f` (the relation `Scorecard.members` of db/model.py).
 
     A member matches when one of their positions on the scorecard's votes was cast in that
     chamber, as that party, for that state (all given conditions on the same position). With
     only a chamber given, sponsoring or cosponsoring one of its bills that originated in that
     chamber matches too; sponsorships carry no party or state.
     """
-    p = Params([scorecard_id])
+    p = Params()
     where = []
     if f.bioguide is not None:
         where.append(
@@ -121,14 +126,13 @@ def members_listing(scorecard_id: int, f: MemberFilter) -> Listing:
         matched = (
             "EXISTS (SELECT 1 FROM scorecard_votes fs JOIN votes fv ON fv.id = fs.vote_id"
             " JOIN vote_positions fp ON fp.vote_id = fs.vote_id"
-            " WHERE fs.scorecard_id = $1 AND fp.legislator_id = sm.legislator_id AND "
-            + " AND ".join(on)
-            + ")"
+            " WHERE fs.scorecard_id = sm.scorecard_id AND fp.legislator_id = sm.legislator_id"
+            " AND " + " AND ".join(on) + ")"
         )
         if chamber is not None and f.party is None and f.state is None:
             matched += (
                 " OR EXISTS (SELECT 1 FROM scorecard_bills fs JOIN bills fb ON fb.id = fs.bill_id"
-                f" WHERE fs.scorecard_id = $1 AND fb.origin_chamber = {chamber}"
+                f" WHERE fs.scorecard_id = sm.scorecard_id AND fb.origin_chamber = {chamber}"
                 " AND (fb.sponsor_id = sm.legislator_id OR EXISTS (SELECT 1 FROM bill_cosponsors"
                 " fc WHERE fc.bill_id = fb.id AND fc.legislator_id = sm.legislator_id)))"
             )
@@ -136,15 +140,17 @@ def members_listing(scorecard_id: int, f: MemberFilter) -> Listing:
     return Listing(MEMBER_COLUMNS, _MEMBERS, tuple(where), tuple(p.values))
 
 
+def _of_scorecard(scorecard_id: int, f: MemberFilter) -> Listing:
+    listing = members_listing(f)
+    p = Params(list(listing.params))
+    where = (f"sm.scorecard_id = {p.add(scorecard_id)}", *listing.where)
+    return Listing(listing.select, listing.from_, where, tuple(p.values))
+
+
 async def members_page(db: Executor, scorecard_id: int, f: MemberFilter, window: Window) -> Page:
-    """One page of the ranking, in one statement. Raises CursorError for a cursor of another
-    list."""
-    return await fetch_page(db, members_listing(scorecard_id, f), BY_SCORE, window)
-
-
-async def members_total(db: Executor, scorecard_id: int, f: MemberFilter) -> int:
-    """How many members the ranking holds."""
-    return await count(db, members_listing(scorecard_id, f))
+    """One page of the ranking of scorecard row `scorecard_id`, in one statement. Raises
+    CursorError for a cursor of another list."""
+    return await fetch_page(db, _of_scorecard(scorecard_id, f), BY_SCORE, window)
 
 
 async def by_topic_ids(db: Executor, topic_ids: Sequence[int]) -> dict[int, asyncpg.Record]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from db.pagination import Ordering, Page, Params, Window
+from db.pagination import Listing, Ordering, Page, Params, Window
 from db.pool import Executor
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -372,6 +372,18 @@ def _snippet_source(types: Sequence[str]) -> str:
 def _readings(text: str) -> list[Any]:
     """The parameters $1 and $2: the text (read as prose in SQL) and its name reading."""
     return [text, name_query(text)]
+
+
+def listing(search: tuple[str, Sequence[str]]) -> Listing:
+    """The records of `types` (non-empty, SEARCH_TYPES names) that `text` matches, for the
+    compiled path's `search` (`search` is `(text, types)`): rows of alias `r` with `type`, `id`
+    and `sort_key`, in RELEVANCE. The same rows as `search_page` and `search_total` read."""
+    text, types = search
+    if not types:
+        raise ValueError("a search needs at least one type")
+    return Listing(
+        "r.type, r.id, r.sort_key", f"({_union(types, True)}) r", (), tuple(_readings(text))
+    )
 
 
 async def search_page(db: Executor, text: str, types: Sequence[str], window: Window) -> Page:

@@ -22,7 +22,3 @@ class ScorecardLoaders:
     async def members(self, scorecard_id: int, f: sql.MemberFilter, window: Window) -> Page:
         """One page of a scorecard's ranking."""
         return await sql.members_page(self.db, scorecard_id, f, window)
-
-    async def members_total(self, scorecard_id: int, f: sql.MemberFilter) -> int:
-        """How many members a scorecard's ranking holds."""
-        return await sql.members_total(self.db, scorecard_id, f)

@@ -58,7 +58,7 @@ from db.compiled import (
     Union,
     statement,
 )
-from db.model import ENTITIES, ROOT_CONNECTIONS, Column, Entity
+from db.model import ENTITIES, ROOT_CONNECTIONS, Branch, Column, Entity
 from db.pagination import CursorError
 from db.pool import StatementTimeout, Unavailable, unlogged
 from schema.context import Context
@@ -240,7 +240,9 @@ class Compiler:
                 raise Uncovered("cursor refused") from error
         connection_type = _object_type(kind.fields[name].type)
         result = RootList(key, entity, listing, ordering, window, cursor_keys, [], parent=parent)
-        node_type = _object_type(connection_type.fields["nodes"].type)
+        node_type = _named(connection_type.fields["nodes"].type)
+        # A union of nodes (`search`): the entity's `node` union field is each node.
+        result.union_node = isinstance(node_type, GraphQLUnionType) and "node" in entity.unions
         if node_type.name != entity.type_name:
             raise Uncovered(f"{name} lists {node_type.name}")
         node_sets: list[list[FieldNode]] = []
@@ -287,7 +289,12 @@ class Compiler:
             raise Uncovered("both nodes and edges.node")
         if node_sets:
             node_selection = [p.selection_set for p in node_sets[0] if p.selection_set]
-            result.nodes = self.entity(entity, node_type, node_selection)
+            if result.union_node:
+                result.nodes = [
+                    self.union("node", entity.unions["node"], node_type, node_selection)
+                ]
+            else:
+                result.nodes = self.entity(entity, _object_type(node_type), node_selection)
         return result
 
     def entity(
@@ -336,8 +343,17 @@ class Compiler:
                 arguments = get_argument_values(kind.fields[name], nodes[0], self.variables)
                 window_arguments = ("first", "after", "last", "before")
                 fixed = dict(nested.fixed)
+                listing = nested.listing
+                narrowing = _NARROWINGS.get((kind.name, name))
+                narrowing_arguments: tuple[str, ...] = ()
+                if narrowing is not None:
+                    narrowing_arguments, convert = narrowing
+                    try:
+                        listing = nested.rows(convert(arguments))
+                    except Exception as error:  # refused: the resolver path reports it
+                        raise Uncovered(f"{kind.name}.{name} refused: {error}") from error
                 for argument, value in arguments.items():
-                    if argument in window_arguments:
+                    if argument in window_arguments or argument in narrowing_arguments:
                         continue
                     if argument in fixed:
                         if value is not fixed[argument]:
@@ -350,7 +366,7 @@ class Compiler:
                         kind,
                         nodes,
                         ENTITIES[nested.entity],
-                        nested.listing,
+                        listing,
                         nested.ordering,
                         arguments,
                         nested.parent,
@@ -362,17 +378,7 @@ class Compiler:
                 )
                 if not isinstance(union_type, GraphQLUnionType):
                     raise Uncovered(f"{kind.name}.{name} is not a union")
-                branches = []
-                for branch in entity.unions[name]:
-                    target = ENTITIES[branch.entity]
-                    branch_type = self.schema.get_type(target.type_name)
-                    if (
-                        not isinstance(branch_type, GraphQLObjectType)
-                        or branch_type not in union_type.types
-                    ):
-                        raise Uncovered(f"{target.type_name} in {union_type.name}")
-                    branches.append((branch, target, self.entity(target, branch_type, inner)))
-                selections.append(Union(key, branches))
+                selections.append(self.union(key, entity.unions[name], union_type, inner))
             elif name in entity.counts:
                 count_type = _object_type(field_type)
                 counted: list[Selection] = []
@@ -388,6 +394,32 @@ class Compiler:
             else:
                 raise Uncovered(f"{kind.name}.{name}")
         return selections
+
+    def union(
+        self,
+        key: str,
+        declared: tuple[Branch, ...],
+        union_type: GraphQLUnionType,
+        sets: list[SelectionSetNode],
+    ) -> Union:
+        """A union field: per declared branch, its member type's selections of `sets`."""
+        branches = []
+        for branch in declared:
+            target = ENTITIES[branch.entity]
+            branch_type = self.schema.get_type(target.type_name)
+            if (
+                not isinstance(branch_type, GraphQLObjectType)
+                or branch_type not in union_type.types
+            ):
+                raise Uncovered(f"{target.type_name} in {union_type.name}")
+            branches.append((branch, target, self.entity(target, branch_type, sets)))
+        return Union(key, branches)
+
+
+def _named(kind: Any) -> Any:
+    while isinstance(kind, GraphQLNonNull | GraphQLList):
+        kind = kind.of_type
+    return kind
 
 
 def _object_type(kind: Any) -> GraphQLObjectType:
@@ -563,11 +595,55 @@ def _statement_arguments(arguments: dict[str, Any]) -> tuple[Any, str]:
     return conditions, str(order.value)
 
 
+def _timeline_kinds(arguments: dict[str, Any]) -> Any:
+    from schema.timeline import kinds_narrowing
+
+    return kinds_narrowing(arguments.get("kinds"))
+
+
+def _record_topic(arguments: dict[str, Any]) -> Any:
+    from schema.topics import parse_slug
+
+    return parse_slug(arguments.get("topic"), "topic")
+
+
+def _scorecard_members(arguments: dict[str, Any]) -> Any:
+    from schema.scorecards import member_filter
+
+    return member_filter(arguments.get("chamber"), arguments.get("party"), arguments.get("state"))
+
+
+# Nested connections with arguments of their own that narrow the rows: (type, field) -> the
+# arguments and the resolver path's own conversion of their coerced values to the narrowing
+# (`NestedConnection.rows`); values it refuses leave the query to the resolver path.
+_NARROWINGS: dict[tuple[str, str], tuple[tuple[str, ...], Callable[[dict[str, Any]], Any]]] = {
+    ("Topic", "timeline"): (("kinds",), _timeline_kinds),
+    ("Legislator", "record"): (("topic",), _record_topic),
+    ("Scorecard", "members"): (("chamber", "party", "state"), _scorecard_members),
+}
+
+
+def _search_arguments(arguments: dict[str, Any]) -> tuple[Any, str]:
+    from schema.search import checked_query, search_kinds
+
+    try:
+        text = checked_query(arguments["query"])
+        kinds = search_kinds(arguments.get("types"))
+    except Exception as error:  # refused: the resolver path reports it
+        raise Uncovered(f"search refused: {error}") from error
+    if not kinds:  # nothing to search in: the resolver path answers without SQL
+        raise Uncovered("search in no type")
+    if "\x00" in text:  # PostgreSQL text cannot hold it
+        raise Uncovered("search text with NUL")
+    return (text, kinds), "relevance"
+
+
 # How each root list's coerced arguments become the conditions its listing takes.
 _ARGUMENTS: dict[str, Callable[[dict[str, Any]], tuple[Any, str]]] = {
     "bills": _bill_arguments,
     "votes": _vote_arguments,
     "statements": _statement_arguments,
+    "search": _search_arguments,
 }
 
 

@@ -17,7 +17,8 @@ from schema.context import Info
 from schema.enums import Chamber
 from schema.errors import BadUserInput, NotFound
 from schema.legislators import Legislator
-from schema.relay import Connection, connection, window
+from schema.relations import related_connection, relation
+from schema.relay import Connection, window
 from schema.validation import state_code
 from schema.votes import Vote, VotePositionValue
 
@@ -60,6 +61,19 @@ def _party(value: str | None) -> str | None:
             f"`party` must be 1 to 40 characters, such as `D`, got {value!r}", argument="party"
         )
     return party
+
+
+def member_filter(
+    chamber: Chamber | None, party: str | None, state: str | None
+) -> scorecard_sql.MemberFilter | None:
+    """The narrowing of `Scorecard.members` for its arguments (None: none given);
+    BAD_USER_INPUT for a malformed party or state."""
+    conditions = scorecard_sql.MemberFilter(
+        chamber=str(Chamber(chamber).value) if chamber else None,
+        party=_party(party),
+        state=state_code(state),
+    )
+    return None if conditions == scorecard_sql.MemberFilter() else conditions
 
 
 def _weight(value: Decimal) -> float:
@@ -326,17 +340,13 @@ class Scorecard:
         last: Last = None,
         before: Before = None,
     ) -> Connection[ScorecardMember]:
-        conditions = scorecard_sql.MemberFilter(
-            chamber=str(chamber.value) if chamber else None,
-            party=_party(party),
-            state=state_code(state),
-        )
-        loaders = info.context.loaders.scorecards
-        page = partial(loaders.members, self.pk, conditions, window(first, after, last, before))
-        return connection(
-            page,
+        return related_connection(
+            info,
+            relation("Scorecard", "members"),
+            self.pk,
+            window(first, after, last, before),
+            member_filter(chamber, party, state),
             partial(ScorecardMember.from_row, self.pk),
-            lambda: loaders.members_total(self.pk, conditions),
         )
 
     @strawberry.field(

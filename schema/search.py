@@ -144,6 +144,14 @@ def checked_query(text: str) -> str:
     return text
 
 
+def search_kinds(types: list[SearchType] | None) -> tuple[str, ...]:
+    """The SEARCH_TYPES names `types` chooses, in SEARCH_TYPES order (None: all of them)."""
+    if types is None:
+        return search_sql.SEARCH_TYPES
+    chosen = {str(SearchType(kind).value) for kind in types}
+    return tuple(name for name in search_sql.SEARCH_TYPES if name in chosen)
+
+
 @strawberry.type
 class SearchQueries:
     @strawberry.field(
@@ -170,10 +178,7 @@ class SearchQueries:
         after: After = None,
     ) -> SearchConnection:
         text = checked_query(query)
-        kinds: tuple[str, ...] = search_sql.SEARCH_TYPES
-        if types is not None:
-            chosen = {str(kind.value) for kind in types}
-            kinds = tuple(name for name in kinds if name in chosen)
+        kinds = search_kinds(types)
         page_window = window(first, after, None, None)
         loaders = info.context.loaders.search
         return SearchConnection(

@@ -91,11 +91,21 @@ def timeline_of(
     BAD_USER_INPUT for an empty `kinds`; a cursor of another list is BAD_USER_INPUT too
     (db.pagination.CursorError, when the page is read).
     """
-    narrowing = None
-    if kinds is not None:
-        if not kinds:
-            raise BadUserInput("`kinds` must name at least one kind", argument="kinds")
-        narrowing = tuple(sorted({str(kind.value) for kind in kinds}))
     return related_connection(
-        info, relation("Topic", "timeline"), topic_pk, page_window, narrowing, TimelineItem.from_row
+        info,
+        relation("Topic", "timeline"),
+        topic_pk,
+        page_window,
+        kinds_narrowing(kinds),
+        TimelineItem.from_row,
     )
+
+
+def kinds_narrowing(kinds: Sequence[TimelineKind] | None) -> tuple[str, ...] | None:
+    """The narrowing of `Topic.timeline` for its `kinds` argument: the stored kinds, sorted
+    (None: every kind). BAD_USER_INPUT for an empty `kinds`."""
+    if kinds is None:
+        return None
+    if not kinds:
+        raise BadUserInput("`kinds` must name at least one kind", argument="kinds")
+    return tuple(sorted({str(TimelineKind(kind).value) for kind in kinds}))

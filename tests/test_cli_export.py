@@ -115,11 +115,15 @@ def test_sigterm_midway_removes_the_unfinished_files(seeded_url, tmp_path):
         command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     try:
-        for _ in range(3000):  # until the first file is being written
+        for _ in range(6000):  # until a file is being written
             if out.is_dir() and any(p.name.endswith(".partial") for p in out.iterdir()):
+                # Freeze it there, so that the signal comes midway however busy the machine.
+                process.send_signal(signal.SIGSTOP)
                 break
-            time.sleep(0.01)
+            time.sleep(0.005)
+        assert process.poll() is None, "the export ended before it could be interrupted"
         process.send_signal(signal.SIGTERM)
+        process.send_signal(signal.SIGCONT)
         _, stderr = process.communicate(timeout=60)
     finally:
         process.kill()

@@ -324,3 +324,62 @@ async def test_the_documented_example_gives_the_documented_answer(client):
     body = await graphql(client, query)
     assert body.get("errors") is None, body
     assert body["data"] == answer
+
+
+# What the compiled path covers of a record (docs/compiled.md): everything but `sources`,
+# `provenance` and `stances`, which leave the document to the resolver path.
+COMPILED_RECORD = """query($who: String!, $topic: String!, $first: Int, $after: String) {
+  legislator(bioguideId: $who) { record(topic: $topic, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node {
+      kind date { text precision year month day }
+      bill { billId } vote { voteId } position { position option state }
+      cosponsorship { sponsoredOn withdrawnOn isOriginal }
+      statement { quote said { text precision } } } } } } }"""
+
+
+async def _one_compiled_statement(client, monkeypatch, query: str, variables: dict) -> dict:
+    """The answer on the compiled path, checked to be one statement and the resolvers' answer."""
+    from schema import compiled
+
+    taken: list[str] = []
+    compiled.PATH_LISTENERS.append(taken.append)
+    try:
+        monkeypatch.setenv("REDRESS_COMPILED", "on")
+        async with log_statements() as log:
+            fast = await graphql(client, query, variables)
+        assert taken == ["compiled"] and log.count == 1, (taken, log.statements)
+    finally:
+        compiled.PATH_LISTENERS.remove(taken.append)
+    monkeypatch.setenv("REDRESS_COMPILED", "off")
+    slow = await graphql(client, query, variables)
+    monkeypatch.setenv("REDRESS_COMPILED", "verify")
+    assert json.dumps(fast) == json.dumps(slow)  # the same keys in the same order
+    assert "errors" not in fast, fast
+    return fast
+
+
+async def test_the_record_is_one_statement_on_the_compiled_path(client, monkeypatch):
+    first = await _one_compiled_statement(
+        client, monkeypatch, COMPILED_RECORD, {"who": PRESSLEY, "topic": TOPIC, "first": 2}
+    )
+    cursor = first["data"]["legislator"]["record"]["pageInfo"]["endCursor"]
+    for variables in (
+        {"who": PRESSLEY, "topic": " Qualified-Immunity-ICE ", "first": 100},
+        {"who": PRESSLEY, "topic": TOPIC, "first": 3, "after": cursor},
+        {"who": PRESSLEY, "topic": "no-such-topic"},
+    ):
+        await _one_compiled_statement(client, monkeypatch, COMPILED_RECORD, variables)
+    # A malformed slug is refused by the resolver path, as always.
+    monkeypatch.setenv("REDRESS_COMPILED", "on")
+    body = await graphql(client, COMPILED_RECORD, {"who": PRESSLEY, "topic": "not a slug!"})
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_a_withdrawn_cosponsorship_is_the_same_on_the_compiled_path(synthetic, monkeypatch):
+    _, client, _ = synthetic
+    variables = {"who": "Z990001", "topic": "synthetic-record-test"}
+    body = await _one_compiled_statement(client, monkeypatch, COMPILED_RECORD, variables)
+    nodes = [edge["node"] for edge in body["data"]["legislator"]["record"]["edges"]]
+    assert nodes[0]["cosponsorship"]["withdrawnOn"] == "2021-06-01"
+    assert nodes[2]["position"]["position"] == "NAY"

@@ -122,6 +122,52 @@ async def test_the_shipped_file_states_its_method_and_counts(client):
     assert {b["sponsorship"] for b in card["bills"]} == {"PRO"}
 
 
+async def test_a_scorecard_and_its_ranking_are_one_compiled_statement(client, monkeypatch):
+    """`Topic.scorecard`, its own fields and `members` (every filter, pages by cursor) are
+    compiled (docs/compiled.md); `votes`, `bills`, `member` and a member's parts leave the
+    document to the resolver path."""
+    from schema import compiled
+
+    card = """{ topic(slug: "qualified-immunity-ice") { slug
+                scorecard { __typename name method formula createdAt updatedAt } }
+              other: topic(slug: "no-such-topic") { scorecard { name } } }"""
+    taken: list[str] = []
+
+    async def both(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        taken.clear()
+        monkeypatch.setenv("REDRESS_COMPILED", "on")
+        async with log_statements() as log:
+            fast = await graphql(client, query, variables)
+        assert taken == ["compiled"] and log.count == 1, (variables, taken)
+        monkeypatch.setenv("REDRESS_COMPILED", "off")
+        slow = await graphql(client, query, variables)
+        assert json.dumps(fast) == json.dumps(slow)  # the same keys in the same order
+        return fast
+
+    compiled.PATH_LISTENERS.append(taken.append)
+    try:
+        body = await both(card, {})
+        assert body["data"]["topic"]["scorecard"]["formula"].startswith("score = 100")
+        first = await both(MEMBERS, {"n": 3})
+        cursor = first["data"]["topic"]["scorecard"]["members"]["pageInfo"]["endCursor"]
+        for variables in (
+            {"n": 100},
+            {"n": 5, "after": cursor},
+            {"chamber": "HOUSE", "party": "d", "state": "MA"},
+            {"chamber": "SENATE"},
+            {"party": "R", "n": 7},
+        ):
+            body = await both(MEMBERS, variables)
+            assert "errors" not in body, body
+        monkeypatch.setenv("REDRESS_COMPILED", "on")
+        for query, variables in ((MEMBER, {"id": "P000617"}), (MEMBERS, {"state": "Mass."})):
+            taken.clear()
+            await graphql(client, query, variables)
+            assert taken == ["resolver"], query
+    finally:
+        compiled.PATH_LISTENERS.remove(taken.append)
+
+
 async def test_every_score_is_what_the_roll_call_and_sponsorships_give(client, seeded_url):
     votes = h60_positions()
     expected = expected_scores(votes, await sponsorships(seeded_url))

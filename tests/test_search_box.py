@@ -2,6 +2,7 @@
 clones for soft deletion and synthetic rows): what it finds, ranks, pages and highlights."""
 
 import html
+import json
 import logging
 import re
 from typing import Any
@@ -298,8 +299,9 @@ async def test_a_page_costs_a_fixed_number_of_statements(client):
 
 
 async def test_search_takes_the_resolver_path_with_the_same_answer(client, monkeypatch, caplog):
-    """A union of seven tables is not in the declared model: the compiled path refuses the
-    whole document (Uncovered) and the resolver path answers it, the same in every mode."""
+    """A result's rank, snippet (made in Python) and cursor (a text key) are not covered by
+    the compiled path: it refuses the whole document (Uncovered) and the resolver path
+    answers it, the same in every mode."""
     caplog.set_level(logging.DEBUG, logger="redress.compiled")
     taken: list[str] = []
     compiled.PATH_LISTENERS.append(taken.append)
@@ -315,7 +317,59 @@ async def test_search_takes_the_resolver_path_with_the_same_answer(client, monke
     assert answers[0]["data"]["search"]["edges"]
     assert answers[0] == answers[1] == answers[2]
     assert taken == ["resolver", "resolver"]  # `off` does not consult the compiled path
-    assert "resolver path: Query.search" in caplog.text
+    assert "resolver path: edge field rank" in caplog.text
+
+
+COMPILED_SEARCH = """
+query($q: String!, $types: [SearchType!], $first: Int, $after: String) {
+  search(query: $q, types: $types, first: $first, after: $after) {
+    __typename totalCount pageInfo { hasNextPage hasPreviousPage }
+    edges { node {
+        __typename
+        ... on Bill { billId sponsor { bioguideId } }
+        ... on Legislator { bioguideId fullName: name { officialFull } }
+        ... on Statement { externalKey quote said { text } }
+        ... on Incident { externalKey }
+        ... on Person { slug name }
+        ... on Organization { slug }
+        ... on Topic { slug } } } } }"""
+
+
+async def test_search_without_rank_snippet_or_cursors_is_one_compiled_statement(
+    client, monkeypatch
+):
+    """The records found, their page and count (docs/compiled.md): one statement on the
+    compiled path, with the resolver path's answer."""
+    cursor = (await _search(client, "ice", first=2))["pageInfo"]["endCursor"]
+    for variables in (
+        {"q": "ice"},
+        {"q": "qualified immunity", "first": 3},
+        {"q": "ice", "first": 4, "after": cursor},
+        {"q": "renee good"},
+        {"q": "miller -stephen"},
+        {"q": "ice", "types": ["STATEMENT", "INCIDENT", "STATEMENT"]},
+        {"q": "the of"},
+        {"q": ""},
+    ):
+        taken: list[str] = []
+        compiled.PATH_LISTENERS.append(taken.append)
+        try:
+            monkeypatch.setenv("REDRESS_COMPILED", "on")
+            async with log_statements() as log:
+                fast = await graphql(client, COMPILED_SEARCH, variables)
+        finally:
+            compiled.PATH_LISTENERS.remove(taken.append)
+        assert taken == ["compiled"] and log.count == 1, (variables, taken)
+        monkeypatch.setenv("REDRESS_COMPILED", "off")
+        slow = await graphql(client, COMPILED_SEARCH, variables)
+        assert "errors" not in slow, slow
+        assert json.dumps(fast) == json.dumps(slow), variables  # same keys, same order
+    # No type chosen, or too much text: the resolver path answers, as always.
+    monkeypatch.setenv("REDRESS_COMPILED", "verify")
+    empty = await graphql(client, COMPILED_SEARCH, {"q": "ice", "types": []})
+    assert empty["data"]["search"]["edges"] == [] and "errors" not in empty
+    body = await graphql(client, COMPILED_SEARCH, {"q": "x" * 201})
+    assert error_codes(body) == ["BAD_USER_INPUT"]
 
 
 async def test_hostile_arguments_and_forged_cursors_are_client_errors(client):

@@ -1,6 +1,8 @@
 """A topic's timeline (docs/record-and-timeline.md) on the shipped demo topic: bill actions,
 votes, statements and the incident in one precision-aware order, keyset pages, kinds."""
 
+import json
+
 import pytest
 
 from db.pool import log_statements
@@ -141,8 +143,8 @@ BOTH = """{ legislator(bioguideId: "P000617") {
 
 
 async def test_both_paths_give_the_same_answer(client, monkeypatch):
-    # Neither list's items are a declared entity (docs/compiled.md): the compiled path leaves
-    # the document to the resolver path, which answers it alike in every setting.
+    # Both lists' items are declared entities (docs/compiled.md): the compiled path answers
+    # the document, alike in every setting.
     answers = {}
     for path in ("on", "off", "verify"):
         monkeypatch.setenv("REDRESS_COMPILED", path)
@@ -151,3 +153,40 @@ async def test_both_paths_give_the_same_answer(client, monkeypatch):
         answers[path] = body["data"]
     assert answers["on"] == answers["off"] == answers["verify"]
     assert answers["on"]["legislator"]["record"]["nodes"][0]["bill"] == {"billId": "hr1470-117"}
+
+
+@pytest.fixture
+def paths():
+    """The paths (compiled, resolver) taken by the queries executed in a test."""
+    from schema import compiled
+
+    taken: list[str] = []
+    compiled.PATH_LISTENERS.append(taken.append)
+    yield taken
+    compiled.PATH_LISTENERS.remove(taken.append)
+
+
+async def test_the_timeline_is_one_statement_on_the_compiled_path(client, monkeypatch, paths):
+    # TimelineItem and BillAction are declared entities (docs/compiled.md): the whole
+    # document, every kind's part included, is one statement, with the resolvers' answer.
+    cursor = (await _timeline(client, first=3))["pageInfo"]["endCursor"]
+    for variables in (
+        {"first": 100},
+        {"first": 5, "after": cursor},
+        {"kinds": ["STATEMENT", "INCIDENT", "STATEMENT"]},
+        {"kinds": ["VOTE", "BILL_ACTION"], "first": 2},
+    ):
+        monkeypatch.setenv("REDRESS_COMPILED", "on")
+        paths.clear()
+        async with log_statements() as log:
+            fast = await graphql(client, TIMELINE, variables)
+        assert "errors" not in fast, fast
+        assert paths == ["compiled"] and log.count == 1, variables
+        monkeypatch.setenv("REDRESS_COMPILED", "off")
+        slow = await graphql(client, TIMELINE, variables)
+        assert json.dumps(fast) == json.dumps(slow)  # the same keys in the same order
+    # An empty `kinds` is refused by the resolver path, as always.
+    monkeypatch.setenv("REDRESS_COMPILED", "on")
+    paths.clear()
+    body = await graphql(client, TIMELINE, {"kinds": []})
+    assert error_codes(body) == ["BAD_USER_INPUT"] and paths == ["resolver"]
