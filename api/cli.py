@@ -5,7 +5,6 @@ import asyncio
 import logging
 import signal
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -177,23 +176,14 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     formats = ["ndjson", "csv"] if args.format == "both" else [args.format]
     names = args.entities or list(EXPORTS)
 
-    def interrupted(_signal: int, _frame: object) -> None:
-        raise KeyboardInterrupt  # as Ctrl-C: the export removes its unfinished files
-
-    # Signal handlers can be set only in the main thread (a test may call this from another).
-    main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, interrupted) if main_thread else None
     try:
         manifest = export_command(url, args.directory, names, formats, args.gzip)
     except ExportFailure as failure:
         print(f"redress export: {failure}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the export removed its unfinished files
         print("redress export: interrupted; no file was left half-written", file=sys.stderr)
         return 130
-    finally:
-        if main_thread:
-            signal.signal(signal.SIGTERM, previous)
     print(summary(manifest))
     return 0
 

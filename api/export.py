@@ -12,6 +12,8 @@ version and change-feed cursor of its snapshot in `X-Redress-Data-Version` and
 import asyncio
 import json
 import logging
+import signal
+import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -324,18 +326,32 @@ def export_command(
     """`redress export DIR`: every file of `names` in `formats` (`.gz` when `gzip`) and
     `manifest.json`, written into `directory` (created if missing) from one snapshot, with a
     progress bar on stderr; returns the manifest. Raises ExportFailure when the directory
-    cannot be written or the database cannot be read; nothing is left half-written."""
+    cannot be written or the database cannot be read; nothing is left half-written.
+    SIGTERM, like Ctrl-C, cancels the export: its unfinished files are removed and
+    KeyboardInterrupt is raised."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ExportFailure(f"cannot create {directory}: {error.strerror or error}") from error
     plans = [exports.plan(name, enum_names(schema._schema)) for name in names]
-    return asyncio.run(_export(url, directory, plans, formats, gzip))
+    try:
+        return asyncio.run(_export(url, directory, plans, formats, gzip))
+    except asyncio.CancelledError:
+        raise KeyboardInterrupt from None  # by SIGTERM (asyncio.run turns Ctrl-C into one)
+
+
+def _cancel_on_sigterm() -> None:
+    """SIGTERM cancels the running export task, as asyncio.run does for SIGINT: a signal
+    handler that raised instead could interrupt the event loop itself at any instruction."""
+    task = asyncio.current_task()
+    if task is not None and threading.current_thread() is threading.main_thread():
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
 
 
 async def _export(
     url: str, directory: Path, plans: list[exports.Export], formats: list[str], gzip: bool
 ) -> dict[str, Any]:
+    _cancel_on_sigterm()
     try:
         conn = await asyncpg.connect(url, timeout=CONNECT_TIMEOUT_S)
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:

@@ -269,6 +269,7 @@ class Builder:
     def root_list(self, selection: RootList, parent: str | None = None) -> str:
         entity, ordering, window = selection.entity, selection.ordering, selection.window
         t = entity.alias
+        bound = len(self.params.values)
         listing = _renumber(selection.listing, self.params)
         if selection.parent is not None:
             assert parent is not None
@@ -278,6 +279,8 @@ class Builder:
             listing = Listing(listing.select, listing.from_, (condition, *listing.where))
         total = f"(SELECT count(*) FROM {listing.from_} WHERE {_where(listing.where)})"
         if all(part in ("totalCount", "__typename") for _, part, _ in selection.parts):
+            if not any(part == "totalCount" for _, part, _ in selection.parts):
+                del self.params.values[bound:]  # the listing is not read: bind none of its own
             counted = [
                 (key, total if part == "totalCount" else f"{self.params.add(str(detail))}::text")
                 for key, part, detail in selection.parts
@@ -312,7 +315,8 @@ class Builder:
         if selection.union_node and selection.nodes:
             node = self.value(selection.nodes[0], entity, t)
         else:
-            node = self.selections(selection.nodes, entity, t) if selection.nodes else "NULL::json"
+            # A node whose every field is skipped (`@include(if: false)`) is an empty object.
+            node = self.selections(selection.nodes, entity, t) if selection.nodes else "'{}'::json"
         cursor_sql = cursor(ordering, self.params) if selection.cursors else "NULL::text"
         inner = (
             f"SELECT {node} AS _node, {cursor_sql} AS _cursor,"

@@ -200,6 +200,26 @@ COVERED = {
              topics { nodes { slug } } } } }""",
         {},
     ),
+    # A connection that reads no rows binds none of its filters' values.
+    "connections asked only for __typename, with filters": (
+        """{ bills(filter: {congress: 117}) { __typename }
+             search(query: "immunity", types: [BILL]) { __typename }
+             legislator(bioguideId: "P000617") {
+               record(topic: "qualified-immunity-ice") { __typename } }
+             topic(slug: "qualified-immunity-ice") {
+               scorecard { members(party: "r", state: "MA") { __typename } } } }""",
+        {},
+    ),
+    "a connection whose every field is skipped": (
+        """{ search(query: "immunity", first: 2) { ... @include(if: false) { __typename } } }""",
+        {},
+    ),
+    "nodes whose every field is skipped are empty objects": (
+        """{ topic(slug: "qualified-immunity-ice") {
+               timeline(first: 2) { nodes { kind @include(if: false) } } }
+             bills(first: 2) { nodes { ... @include(if: false) { __typename } } } }""",
+        {},
+    ),
 }
 
 
