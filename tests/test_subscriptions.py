@@ -276,8 +276,12 @@ async def test_the_cap_on_live_subscriptions_per_key(fresh_url, tmp_path):
     ):
         for socket in (first, second):
             assert (await socket.init({"apiKey": reader}))["type"] == "connection_ack"
-        await first.subscribe("1", EVENTS)
-        await second.subscribe("2", EVENTS)
+        # Each of the two is live once it has sent an event (the write after `old`); the
+        # sockets are served concurrently, so without that the third could come first.
+        await first.subscribe("1", EVENTS, {"after": old})
+        assert (await first.receive())["type"] == "next"
+        await second.subscribe("2", EVENTS, {"after": old})
+        assert (await second.receive())["type"] == "next"
         await second.subscribe("3", EVENTS)
         refused = await second.receive()
         assert refused["type"] == "error" and refused["id"] == "3"
