@@ -59,10 +59,14 @@ async def page(db: Executor, node_types: Sequence[str] | None, window: Window) -
 
 
 async def newest(db: Executor) -> str | None:
-    """The feed cursor of the newest settled change (the feed's current end), or None while
-    the feed is empty. A change settled later always sorts after it."""
+    """The feed cursor of the newest settled change (the feed's current end); once every
+    change was pruned, of the retention horizon (`prune`); else None. A change settled later
+    always sorts after it."""
     found = await fetch_page(db, listing(None), FEED, Window(last=1))
-    return found.cursor(0) if found.rows else None
+    if found.rows:
+        return found.cursor(0)
+    pruned = await db.fetchrow("SELECT tx AS _k0, id AS _k1 FROM changes_horizon")
+    return None if pruned is None else FEED.encode(pruned)
 
 
 async def held_back(db: Executor) -> bool:
@@ -79,7 +83,7 @@ async def total(db: Executor, node_types: Sequence[str] | None) -> int:
 async def prune(db: Database, older_than: timedelta) -> int:
     """Remove the changes recorded more than `older_than` ago (a prefix of the feed, settled
     changes only) and move the retention horizon to the last one removed; returns how many
-    were removed. Cursors at or before the horizon are refused from then on (`page`)."""
+    were removed. Cursors before the horizon are refused from then on (`page`)."""
     async with db.transaction() as tx:
         last = await tx.fetchrow(
             f"""SELECT ch.tx, ch.id FROM changes ch

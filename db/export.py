@@ -23,8 +23,7 @@ from typing import Any, NoReturn
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from db import soft_delete
-from db.changes import FEED, SETTLED
+from db import changes, soft_delete
 from db.compiled import Builder, global_id
 from db.model import ENTITIES, Column, Entity
 from db.pool import Database, Executor, acquire, translate
@@ -344,19 +343,11 @@ class Snapshot:
 
 
 async def feed_cursor(db: Executor) -> str | None:
-    """The change feed's cursor (db/changes.py FEED, as `changes(after:)` takes it) at the
-    greatest (tx, id) among the changes settled in the current snapshot, else at the
-    retention horizon (db/changes.py `prune`), or None when there is neither. A settled
-    change's transaction ended before the snapshot began, so a snapshot holds every change
-    up to this cursor; the ones after it it may or may not hold."""
-    keys = ", ".join(f"{expr} AS _k{i}" for i, (expr, _kind) in enumerate(FEED.keys))
-    latest = ", ".join(f"{expr} DESC" for expr, _kind in FEED.keys)
-    row = await db.fetchrow(
-        f"SELECT {keys} FROM changes ch WHERE {SETTLED} ORDER BY {latest} LIMIT 1"
-    )
-    if row is None:  # everything was pruned: the last pruned change is where to follow from
-        row = await db.fetchrow("SELECT tx AS _k0, id AS _k1 FROM changes_horizon")
-    return None if row is None else FEED.encode(row)
+    """The change feed's cursor (as `changes(after:)` takes it) at the newest change settled
+    in the current snapshot (db/changes.py `newest`). A settled change's transaction ended
+    before the snapshot began, so a snapshot holds every change up to this cursor; the ones
+    after it it may or may not hold."""
+    return await changes.newest(db)
 
 
 # What a snapshot reads besides the data: the data version (0009) and the change feed (0014).

@@ -4,6 +4,7 @@ The shipped data is loaded once into a template database. Read-only tests share 
 it; tests that write get a fresh clone each, so every test is isolated from the others.
 """
 
+import asyncio
 import dataclasses
 import os
 import tempfile
@@ -148,3 +149,22 @@ async def graphql(
 def error_codes(body: dict[str, Any]) -> list[str]:
     """The `extensions.code` of each error in a response."""
     return [error["extensions"]["code"] for error in body.get("errors", [])]
+
+
+async def feed_settled(url: str) -> None:
+    """Wait until every change in the database at `url` shows in the change feed: an open
+    transaction anywhere on the server (another test's) holds the feed back
+    (docs/changes.md)."""
+    conn = await asyncpg.connect(url)
+    try:
+        for _ in range(600):
+            held = await conn.fetchval(
+                "SELECT count(*) FROM changes"
+                " WHERE tx >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+            )
+            if held == 0:
+                return
+            await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
+    raise AssertionError("the feed never settled")

@@ -19,6 +19,7 @@ import httpx
 
 from api.settings import ROOT
 from db.load import import_paths
+from tests.conftest import feed_settled
 from tests.editors import editing_api
 from tests.test_examples import serving
 
@@ -47,24 +48,6 @@ def files(folder: Path) -> dict[str, list[str]]:
         )
         for path in sorted(folder.glob("*.ndjson"))
     }
-
-
-async def settled(url: str) -> None:
-    """Wait until every change in the database shows in the feed: an open transaction
-    anywhere on the server (another test's) holds the feed back (docs/changes.md)."""
-    conn = await asyncpg.connect(url)
-    try:
-        for _ in range(600):
-            held = await conn.fetchval(
-                "SELECT count(*) FROM changes"
-                " WHERE tx >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
-            )
-            if held == 0:
-                return
-            await asyncio.sleep(0.1)
-    finally:
-        await conn.close()
-    raise AssertionError("the feed never settled")
 
 
 async def write_everything(url: str, folder: Path) -> dict[str, Any]:
@@ -139,7 +122,7 @@ async def test_export_then_the_feed_rebuilds_the_live_state(fresh_url: str, tmp_
         await asyncio.to_thread(mirror, base, copy)
         before = files(copy)
         written = await write_everything(fresh_url, tmp_path)
-        await settled(fresh_url)
+        await feed_settled(fresh_url)
         report = await asyncio.to_thread(mirror, base, copy)
         # A second run with nothing new changes nothing.
         again = await asyncio.to_thread(mirror, base, copy)

@@ -19,6 +19,7 @@ from db import keys
 from db.changes import FEED as FEED_ORDER
 from db.migrate import migrate
 from db.pool import connect
+from tests.conftest import feed_settled
 from tests.live_server import Server, client, serve
 from tests.test_outage import Embedded
 
@@ -84,24 +85,6 @@ async def _feed_after(server: Server, cursor: str) -> list[dict[str, Any]]:
     assert "errors" not in body, body
     edges: list[dict[str, Any]] = body["data"]["changes"]["edges"]
     return edges
-
-
-async def _settled(url: str) -> None:
-    """Wait until every change in the database shows in the feed: an open transaction
-    anywhere on the server (another test's) holds the feed back (docs/changes.md)."""
-    conn = await asyncpg.connect(url)
-    try:
-        for _ in range(600):
-            held = await conn.fetchval(
-                "SELECT count(*) FROM changes"
-                " WHERE tx >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
-            )
-            if held == 0:
-                return
-            await asyncio.sleep(0.1)
-    finally:
-        await conn.close()
-    raise AssertionError("the feed never settled")
 
 
 async def _event(socket: Any, operation_id: str = "1") -> dict[str, Any]:
@@ -218,7 +201,7 @@ async def test_reconnecting_with_the_last_cursor_misses_nothing(server, fresh_ur
     await _sql(fresh_url, "UPDATE bills SET status = 'two' WHERE bill_id = 'hr1470-117'")
     await _sql(fresh_url, "DELETE FROM statement_topics")
     await _sql(fresh_url, "UPDATE topics SET deleted_at = now(), deleted_reason = 'test'")
-    await _settled(fresh_url)
+    await feed_settled(fresh_url)
     expected = await _feed_after(server, first["cursor"])
     assert len(expected) >= 3
     async with client(server) as socket:
